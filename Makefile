@@ -1,0 +1,44 @@
+# Thin wrapper over CMake. Every target prints the commands it runs, so that a failure can be
+# reproduced by hand. `make help` lists the targets.
+
+BUILD ?= build
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+CTEST_FLAGS ?=
+
+.PHONY: help deps configure build sim test lint clean
+
+help:
+	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
+	@echo ""
+	@echo "  make sim     build, then run the main job (PE lock-step regression) and print a summary"
+	@echo "  make test    build, then run every test (ctest); CI runs exactly this"
+	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
+	@echo "  make build   configure and build only"
+	@echo "  make deps    install missing Debian packages (apt-get; needs root or sudo)"
+	@echo "  make clean   remove $(BUILD)/"
+	@echo ""
+	@echo "  variables: BUILD=$(BUILD) JOBS=$(JOBS) CTEST_FLAGS='-R <regex>' to pick tests"
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+sim: build
+	$(BUILD)/swis pe-regress
+
+test: build
+	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure $(CTEST_FLAGS)
+
+lint: configure
+	cmake --build $(BUILD) --target lint
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, tests and tools need, if any is missing.
+# Called by the Makefile before it configures; does nothing when everything is present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake make          # C++ toolchain
+  verilator                           # RTL simulation and lint
+  yosys                               # synthesis, lint, formal (yosys-smtbmc)
+  z3                                  # SMT solver for yosys-smtbmc
+  iverilog                            # second simulator for the speed comparison
+  libsystemc-dev                      # SystemC testbench
+  libgtest-dev                        # unit and lock-step tests
+  libbenchmark-dev                    # make bench
+  gtkwave xvfb                        # waveform viewing, headless screenshots
+  gnuplot-nox                         # synthesis plots
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: missing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps: not root and no sudo; install them with: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "+ apt-get update && apt-get install -y ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq "${missing[@]}"
