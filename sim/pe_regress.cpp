@@ -1,61 +1,29 @@
 // swis pe-regress: every PE configuration, int8 and uint8, random traffic in lock-step with
 // the golden model; prints one line per run and a summary.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
-#include <iostream>
-#include <stdexcept>
 
+#include "sim/cli_util.h"
 #include "sim/commands.h"
 #include "tb/pe_harness.h"
 #include "tb/pe_stimulus.h"
 
 namespace swis::cli {
-namespace {
-
-struct Options {
-  uint64_t cycles = 100000;
-  uint64_t seed = 1;
-};
-
-uint64_t parse_count(const std::string& flag, const std::string& text) {
-  try {
-    size_t used = 0;
-    const unsigned long long v = std::stoull(text, &used);
-    if (used == text.size() && text[0] != '-') return v;
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument(flag + " needs a non-negative integer, got '" + text + "'");
-}
-
-Options parse(const std::vector<std::string>& args) {
-  Options o;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if ((a == "--cycles" || a == "--seed") && i + 1 < args.size()) {
-      (a == "--cycles" ? o.cycles : o.seed) = parse_count(a, args[++i]);
-    } else {
-      throw std::invalid_argument("pe-regress: unknown or incomplete option '" + a +
-                                  "' (options: --cycles N --seed S)");
-    }
-  }
-  if (o.cycles == 0) throw std::invalid_argument("--cycles must be at least 1");
-  return o;
-}
-
-}  // namespace
 
 int pe_regress(const std::vector<std::string>& args) {
-  Options opt;
-  try {
-    opt = parse(args);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "swis: " << e.what() << "\n";
-    return 2;
+  Options o("swis pe-regress", args);
+  const auto cycles =
+      static_cast<uint64_t>(o.take_int("cycles", 1, int64_t{1} << 40).value_or(100000));
+  const auto seed = static_cast<uint64_t>(o.take_int("seed", 0, INT64_MAX).value_or(1));
+  o.finish();
+  if (!o.positional().empty()) {
+    throw UsageError("swis pe-regress: unexpected argument '" + o.positional()[0] + "'");
   }
   std::printf(
-      "PE regression: %llu random cycles per run, seed %llu, every output compared "
-      "with the golden model every cycle\n\n",
-      static_cast<unsigned long long>(opt.cycles), static_cast<unsigned long long>(opt.seed));
+      "PE regression: %llu random cycles per run, seed %llu, every output compared with the "
+      "golden model every cycle\n\n",
+      static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(seed));
   std::printf("%-12s %-24s %-6s %10s %9s %10s  %s\n", "config", "PE", "acts", "cycles", "outputs",
               "Mcycles/s", "result");
   int runs = 0, failed = 0;
@@ -63,8 +31,8 @@ int pe_regress(const std::vector<std::string>& args) {
   for (const auto& e : tb::pe_duts()) {
     for (bool is_signed : {true, false}) {
       const auto t0 = std::chrono::steady_clock::now();
-      const tb::PeRunResult r = tb::run_lockstep(
-          e, tb::random_sequence(e.params, is_signed, opt.cycles, opt.seed + runs));
+      const tb::PeRunResult r =
+          tb::run_lockstep(e, tb::random_sequence(e.params, is_signed, cycles, seed + runs));
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       ++runs;
       total_cycles += r.cycles;

@@ -1,8 +1,9 @@
-// swis: the command-line front end. Sub-commands live in sim/*.cpp.
+// swis: the command-line front end. Sub-commands live in sim/*_cmd.cpp.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "sim/cli_util.h"
 #include "sim/commands.h"
 
 namespace {
@@ -10,7 +11,17 @@ namespace {
 constexpr const char* kUsage =
     "usage: swis <command> [options]\n"
     "commands:\n"
-    "  pe-regress   random lock-step regression of every PE configuration against the model\n";
+    "  quantize W.npy --method swis|swis-c|trunc --group M (--shifts N | --target T --array-cols "
+    "C\n"
+    "           --pe ss|ds) [--metric mse|mse++] [--alpha A] [--out Q.npy] [--packed P.bin]\n"
+    "           [--json R.json]        SWIS quantization and filter scheduling of a layer\n"
+    "  pe-regress [--cycles N] [--seed S]   lock-step regression of every PE configuration\n";
+
+int dispatch(const std::string& cmd, const std::vector<std::string>& args) {
+  if (cmd == "quantize") return swis::cli::quantize(args);
+  if (cmd == "pe-regress") return swis::cli::pe_regress(args);
+  throw swis::cli::UsageError("unknown command '" + cmd + "' (swis --help lists them)");
+}
 
 }  // namespace
 
@@ -19,9 +30,11 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
-  const std::string cmd = argv[1];
-  const std::vector<std::string> args(argv + 2, argv + argc);
-  if (cmd == "pe-regress") return swis::cli::pe_regress(args);
-  std::cerr << "swis: unknown command '" << cmd << "' (swis --help lists them)\n";
-  return 2;
+  try {
+    return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    // Bad usage or input: one line, exit code 2, no output file (outputs commit last).
+    std::cerr << "swis: " << e.what() << "\n";
+    return 2;
+  }
 }
