@@ -570,23 +570,23 @@ void improve(const Ctx& c, Tiling& t) {
     std::stable_sort(moves.begin(), moves.end(),
                      [](const Move& a, const Move& b) { return a.size < b.size; });
     if (moves.size() > kMaxMoves) moves.resize(kMaxMoves);
-    std::optional<Tiling> best_move;
-    double best_error = error - c.tol;
+    std::optional<Tiling> better;
+    double better_error = error - c.tol;
     for (const Move& m : moves) {
       Tiling trial = t;
       trial.level[m.up] += static_cast<int>(m.rise);
       trial.level[m.down] -= static_cast<int>(m.fall);
       reassign(c, trial);
       const double e = tiling_error(c, trial);
-      if (e < best_error) {
-        best_error = e;
-        best_move = std::move(trial);
+      if (e < better_error) {
+        better_error = e;
+        better = std::move(trial);
         break;
       }
     }
-    if (!best_move) break;
-    t = std::move(*best_move);
-    error = best_error;
+    if (!better) break;
+    t = std::move(*better);
+    error = better_error;
   }
 }
 
