@@ -5,8 +5,9 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 CTEST_FLAGS ?=
+SOAK ?= 40
 
-.PHONY: help deps configure build sim test lint clean
+.PHONY: help deps configure build sim test lint bench regress clean
 
 help:
 	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
@@ -14,6 +15,9 @@ help:
 	@echo "  make sim     build, then run the main job (PE lock-step regression) and print a summary"
 	@echo "  make test    build, then run every test (ctest); CI runs exactly this"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
+	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
+	@echo "  make bench   Google Benchmark: quantizer speed, array simulation speed (checked,"
+	@echo "               unchecked, Icarus Verilog)"
 	@echo "  make build   configure and build only"
 	@echo "  make deps    install missing Debian packages (apt-get; needs root or sudo)"
 	@echo "  make clean   remove $(BUILD)/"
@@ -36,6 +40,14 @@ sim: build
 
 test: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure $(CTEST_FLAGS)
+
+regress: build
+	SWIS_SOAK=$(SOAK) ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure -R 'Array|Pe'
+	$(BUILD)/swis pe-regress --cycles 1000000 --seed 7
+
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target swis_bench
+	$(BUILD)/swis_bench
 
 lint: configure
 	cmake --build $(BUILD) --target lint

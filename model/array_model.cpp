@@ -1,5 +1,6 @@
 #include "model/array_model.h"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -48,34 +49,37 @@ ArrayModel::ArrayModel(const ArrayParams& params) : p_(params) {
 }
 
 void ArrayModel::reset() {
+  const int R = p_.rows, C = p_.cols;
   cycle_ = 0;
   cur_valid_ = false;
   cur_shifts_ = 1;
   cur_groups_ = 1;
   cur_signed_ = false;
   group_ = step_ = 0;
-  act_hold_.assign(static_cast<size_t>(p_.rows), ActGroup{});
-  for (auto& a : act_hold_) a.is_signed = false;
-  gap_ = pending_ = 0;
-  busy_ = stall_ = idle_ = 0;
-  // Delay lines reset to zero: an all-zero activation (is_signed false) and no token.
+  // Registers reset to zero: an all-zero uint8 activation and no token.
   ActGroup zero;
   zero.is_signed = false;
-  act_skew_.assign(static_cast<size_t>(p_.rows), {});
-  for (int r = 0; r < p_.rows; ++r) act_skew_[r].assign(static_cast<size_t>(r), zero);
-  tok_skew_.assign(static_cast<size_t>(p_.cols), {});
-  for (int c = 0; c < p_.cols; ++c) tok_skew_[c].assign(static_cast<size_t>(c), WeightToken{});
-  pes_.assign(static_cast<size_t>(p_.rows * p_.cols), PeModel(p_.pe()));
-  drain_.assign(static_cast<size_t>(p_.cols),
-                std::vector<std::pair<bool, int64_t>>(static_cast<size_t>(p_.rows)));
-  deskew_.assign(static_cast<size_t>(p_.cols), {});
-  for (int c = 0; c < p_.cols; ++c)
-    deskew_[c].assign(static_cast<size_t>(p_.cols - 1 - c), {false, 0});
-  out_row_ = p_.rows - 1;
+  act_hold_.assign(static_cast<size_t>(R), zero);
+  gap_ = pending_ = 0;
+  busy_ = stall_ = idle_ = 0;
+  act_skew_.assign(static_cast<size_t>(R), {});
+  for (int r = 0; r < R; ++r) act_skew_[r].slot.assign(static_cast<size_t>(r), zero);
+  tok_skew_.assign(static_cast<size_t>(C), {});
+  for (int c = 0; c < C; ++c) tok_skew_[c].slot.assign(static_cast<size_t>(c), WeightToken{});
+  pes_.assign(static_cast<size_t>(R * C), PeModel(p_.pe()));
+  drain_.assign(static_cast<size_t>(R * C), {false, 0});
+  deskew_.assign(static_cast<size_t>(C), {});
+  for (int c = 0; c < C; ++c) deskew_[c].slot.assign(static_cast<size_t>(C - 1 - c), {false, 0});
+  out_row_ = R - 1;
   out_tile_ = 0;
-  fifo_.clear();
+  fifo_.assign(static_cast<size_t>(p_.out_depth()),
+               ResultBeat{0, 0, std::vector<int64_t>(static_cast<size_t>(C))});
+  fifo_head_ = fifo_count_ = 0;
   tiles_started_ = 0;
-  history_.clear();
+  history_.slot.assign(static_cast<size_t>(R + C + 2), Injection{});
+  history_.head = 0;
+  edge_act_.assign(static_cast<size_t>(R), zero);
+  edge_tok_.assign(static_cast<size_t>(C), WeightToken{});
 }
 
 ArrayModel::Control ArrayModel::control(const ArrayInputs& in) const {
@@ -84,34 +88,40 @@ ArrayModel::Control ArrayModel::control(const ArrayInputs& in) const {
   k.group_start = step_ == 0;
   const bool group_end = step_ == spg - 1;
   k.tile_end = group_end && group_ == cur_groups_ - 1;
-  const int credits = p_.out_depth() - static_cast<int>(fifo_.size()) - pending_;
+  const int credits = p_.out_depth() - static_cast<int>(fifo_count_) - pending_;
   k.held_back = k.tile_end && (gap_ != 0 || credits < p_.rows);
   k.step_ready = cur_valid_ && in.tok_valid && (!k.group_start || in.act_valid);
   k.fire = k.step_ready && !k.held_back;
   // Column 0's de-skewed drain output: the row that enters the FIFO this cycle.
-  const auto& d0 =
-      deskew_[0].empty() ? drain_[0][static_cast<size_t>(p_.rows - 1)] : deskew_[0].back();
+  const auto& d0 = deskew_[0].slot.empty() ? drain_[static_cast<size_t>((p_.rows - 1) * p_.cols)]
+                                           : deskew_[0].oldest();
   k.fifo_push = d0.first;
   return k;
 }
 
-ArrayOutputs ArrayModel::outputs(const ArrayInputs& in) const {
+void ArrayModel::outputs(const ArrayInputs& in, ArrayOutputs& o) const {
   const Control k = control(in);
-  ArrayOutputs o;
   o.tok_ready = k.fire;
   o.act_ready = k.fire && k.group_start;
   o.cfg_ready = !cur_valid_ || (k.fire && k.tile_end);
-  o.res_valid = !fifo_.empty();
-  if (o.res_valid) o.res = fifo_.front();
+  o.res_valid = fifo_count_ != 0;
+  if (o.res_valid) {
+    const ResultBeat& b = fifo_[fifo_head_];
+    o.res.tile = b.tile;
+    o.res.row = b.row;
+    o.res.data.assign(b.data.begin(), b.data.end());
+  }
   o.busy = busy_;
   o.stall = stall_;
   o.idle = idle_;
-  return o;
 }
 
 ArrayModel::Injection ArrayModel::injected_at(uint64_t cycle) const {
-  if (cycle >= cycle_ || cycle_ - 1 - cycle >= history_.size()) return Injection{};
-  return history_[cycle_ - 1 - cycle];
+  const size_t n = history_.slot.size();
+  if (cycle >= cycle_ || cycle_ - 1 - cycle >= n) return Injection{};
+  // history_.head is the oldest entry; the newest (cycle_ - 1) sits just before it.
+  const size_t back = static_cast<size_t>(cycle_ - 1 - cycle);
+  return history_.slot[(history_.head + n - 1 - back) % n];
 }
 
 void ArrayModel::clock(const ArrayInputs& in) {
@@ -119,94 +129,74 @@ void ArrayModel::clock(const ArrayInputs& in) {
   const int R = p_.rows, C = p_.cols;
 
   // --- What enters the skew lines this cycle.
-  std::vector<ActGroup> edge_act(static_cast<size_t>(R));
   for (int r = 0; r < R; ++r) {
-    edge_act[r] = k.group_start ? in.act[r] : act_hold_[r];
-    edge_act[r].is_signed = cur_signed_;
+    edge_act_[r] = k.group_start ? in.act[r] : act_hold_[r];
+    edge_act_[r].is_signed = cur_signed_;
   }
-  std::vector<WeightToken> edge_tok(static_cast<size_t>(C));
   for (int c = 0; c < C; ++c) {
-    WeightToken t = in.tok[c];
+    WeightToken& t = edge_tok_[c];
+    t = in.tok[c];
     t.valid = k.fire;
     t.first = k.fire && k.group_start && group_ == 0;
     t.last = k.fire && k.tile_end;
-    edge_tok[c] = t;
   }
 
-  // --- PE inputs, from the registered state of this cycle.
-  std::vector<ActGroup> pe_act(static_cast<size_t>(R * C));
-  std::vector<WeightToken> pe_tok(static_cast<size_t>(R * C));
-  for (int r = 0; r < R; ++r) {
+  // --- Output side, from this cycle's registers (PEs not yet clocked): FIFO, de-skew, drain.
+  const bool pop = fifo_count_ != 0 && in.res_ready;
+  const bool full = fifo_count_ == fifo_.size();
+  if (k.fifo_push && !full) {
+    ResultBeat& b = fifo_[(fifo_head_ + fifo_count_) % fifo_.size()];
+    b.tile = out_tile_;
+    b.row = out_row_;
     for (int c = 0; c < C; ++c) {
-      const size_t v = static_cast<size_t>(r * C + c);
-      if (c > 0) {
-        pe_act[v] = pe(r, c - 1).out().act;
-      } else {
-        pe_act[v] = r == 0 ? edge_act[0] : act_skew_[r].back();
-      }
-      if (r > 0) {
-        pe_tok[v] = pe(r - 1, c).out().tok;
-      } else {
-        pe_tok[v] = c == 0 ? edge_tok[0] : tok_skew_[c].back();
-      }
+      const auto& d = deskew_[c].slot.empty() ? drain_[static_cast<size_t>((R - 1) * C + c)]
+                                              : deskew_[c].oldest();
+      b.data[c] = d.second;
     }
   }
-
-  // --- Drain, de-skew and FIFO, from the registered state of this cycle.
-  std::vector<std::vector<std::pair<bool, int64_t>>> drain_next = drain_;
-  for (int c = 0; c < C; ++c) {
-    const bool capture = pe(R - 1, c).out().res_valid;
-    for (int r = R - 1; r >= 0; --r) {
-      drain_next[c][r] = capture ? std::make_pair(true, pe(r, c).out().res)
-                                 : (r == 0 ? std::make_pair(false, int64_t{0}) : drain_[c][r - 1]);
-    }
+  if (pop) {
+    fifo_head_ = (fifo_head_ + 1) % fifo_.size();
+    --fifo_count_;
   }
-  ResultBeat beat;
-  beat.tile = out_tile_;
-  beat.row = out_row_;
-  for (int c = 0; c < C; ++c) {
-    const auto& d = deskew_[c].empty() ? drain_[c][R - 1] : deskew_[c].back();
-    beat.data.push_back(d.second);
-  }
-  const bool pop = !fifo_.empty() && in.res_ready;
-  const bool full = static_cast<int>(fifo_.size()) == p_.out_depth();
-
-  // --- Commit: PEs.
-  for (int v = 0; v < R * C; ++v) pes_[v].clock(pe_act[v], pe_tok[v]);
-  // Skew lines.
-  for (int r = 1; r < R; ++r) {
-    act_skew_[r].push_front(edge_act[r]);
-    act_skew_[r].pop_back();
-  }
-  for (int c = 1; c < C; ++c) {
-    tok_skew_[c].push_front(edge_tok[c]);
-    tok_skew_[c].pop_back();
-  }
-  // De-skew lines take the drain's bottom stage before it updates.
-  for (int c = 0; c < C; ++c) {
-    if (deskew_[c].empty()) continue;
-    deskew_[c].push_front(drain_[c][R - 1]);
-    deskew_[c].pop_back();
-  }
-  drain_ = std::move(drain_next);
-  if (pop) fifo_.pop_front();
-  if (k.fifo_push && !full) fifo_.push_back(beat);
+  if (k.fifo_push && !full) ++fifo_count_;
   if (k.fifo_push) {
     out_tile_ = out_row_ == 0 ? (out_tile_ + 1) % (1 << p_.tile_width) : out_tile_;
     out_row_ = out_row_ == 0 ? R - 1 : out_row_ - 1;
   }
+  for (int c = 0; c < C; ++c) {
+    if (!deskew_[c].slot.empty()) deskew_[c].push(drain_[static_cast<size_t>((R - 1) * C + c)]);
+    // Bottom-up, so that each stage still reads the old value of the one above it.
+    const bool capture = pe(R - 1, c).out().res_valid;
+    for (int r = R - 1; r >= 0; --r) {
+      auto& stage = drain_[static_cast<size_t>(r * C + c)];
+      if (capture) {
+        stage = {true, pe(r, c).out().res};
+      } else {
+        stage = r == 0 ? std::make_pair(false, int64_t{0})
+                       : drain_[static_cast<size_t>((r - 1) * C + c)];
+      }
+    }
+  }
 
-  // Edge controller.
-  Injection inj;
-  inj.fired = k.fire;
-  inj.tile = tiles_started_ - 1;
-  inj.group = group_;
-  inj.step = step_;
-  history_.push_front(inj);
-  if (history_.size() > static_cast<size_t>(R + C + 2)) history_.pop_back();
+  // --- PEs, last first: a PE's west and north neighbours still show this cycle's outputs.
+  for (int r = R - 1; r >= 0; --r) {
+    for (int c = C - 1; c >= 0; --c) {
+      const ActGroup& act =
+          c > 0 ? pe(r, c - 1).out().act : (r == 0 ? edge_act_[0] : act_skew_[r].oldest());
+      const WeightToken& tok =
+          r > 0 ? pe(r - 1, c).out().tok : (c == 0 ? edge_tok_[0] : tok_skew_[c].oldest());
+      pes_[static_cast<size_t>(r * C + c)].clock(act, tok);
+    }
+  }
+  for (int r = 1; r < R; ++r) act_skew_[r].push(edge_act_[r]);
+  for (int c = 1; c < C; ++c) tok_skew_[c].push(edge_tok_[c]);
+
+  // --- Edge controller.
+  history_.push(Injection{k.fire, tiles_started_ - 1, group_, step_});
   const bool cfg_ready = !cur_valid_ || (k.fire && k.tile_end);
-  if (k.fire && k.group_start) act_hold_ = in.act;
-  for (auto& a : act_hold_) a.is_signed = false;
+  if (k.fire && k.group_start) {
+    for (int r = 0; r < R; ++r) act_hold_[r] = in.act[r];
+  }
   if (in.cfg_valid && cfg_ready) {
     cur_valid_ = true;
     cur_shifts_ = in.cfg_shifts;

@@ -70,7 +70,13 @@ class ArrayModel {
   void reset();
 
   // The outputs of the current cycle for these inputs (ready signals depend on valids).
-  ArrayOutputs outputs(const ArrayInputs& in) const;
+  // Fills `o` in place (this runs every cycle: no allocation once `o` has its size).
+  void outputs(const ArrayInputs& in, ArrayOutputs& o) const;
+  ArrayOutputs outputs(const ArrayInputs& in) const {
+    ArrayOutputs o;
+    outputs(in, o);
+    return o;
+  }
   // One rising clock edge.
   void clock(const ArrayInputs& in);
 
@@ -94,6 +100,18 @@ class ArrayModel {
   };
   Control control(const ArrayInputs& in) const;
 
+  // A fixed-length delay line: push() enters a value, oldest() is what leaves this cycle.
+  template <class T>
+  struct Delay {
+    std::vector<T> slot;
+    size_t head = 0;
+    const T& oldest() const { return slot[head]; }
+    void push(const T& v) {
+      slot[head] = v;
+      head = head + 1 == slot.size() ? 0 : head + 1;
+    }
+  };
+
   ArrayParams p_;
   uint64_t cycle_ = 0;
   // Edge controller.
@@ -104,17 +122,22 @@ class ArrayModel {
   std::vector<ActGroup> act_hold_;
   int gap_ = 0, pending_ = 0;
   uint64_t busy_ = 0, stall_ = 0, idle_ = 0;
-  // Skew lines: front = newest; back = what leaves this cycle.
-  std::vector<std::deque<ActGroup>> act_skew_;
-  std::vector<std::deque<WeightToken>> tok_skew_;
+  // Skew lines: row r (r >= 1) delays activations by r, column c (c >= 1) tokens by c.
+  std::vector<Delay<ActGroup>> act_skew_;
+  std::vector<Delay<WeightToken>> tok_skew_;
   std::vector<PeModel> pes_;
-  // Drain: per column, row r's stage; valid + value.
-  std::vector<std::vector<std::pair<bool, int64_t>>> drain_;
-  std::vector<std::deque<std::pair<bool, int64_t>>> deskew_;
+  // Drain: stage (row r, column c) at r * cols + c; valid + value. De-skew per column.
+  std::vector<std::pair<bool, int64_t>> drain_;
+  std::vector<Delay<std::pair<bool, int64_t>>> deskew_;
   int out_row_ = 0, out_tile_ = 0;
-  std::deque<ResultBeat> fifo_;
+  // Output FIFO: a ring of preallocated beats.
+  std::vector<ResultBeat> fifo_;
+  size_t fifo_head_ = 0, fifo_count_ = 0;
   int64_t tiles_started_ = 0;
-  std::deque<Injection> history_;  // front = the last cycle
+  Delay<Injection> history_;
+  // Per-cycle scratch, kept to avoid allocating every cycle.
+  std::vector<ActGroup> edge_act_;
+  std::vector<WeightToken> edge_tok_;
 };
 
 // Cycles from the first cycle after reset to the last result beat, inclusive, when every

@@ -57,15 +57,20 @@ std::string PeParams::describe() const {
 }
 
 int64_t swis_contribution(int group_size, int slots, const ActGroup& act, const WeightToken& tok) {
+  // Sign(w_i) x a_i once per lane; each slot then adds the lanes its mask selects (a_i & m_i[j])
+  // and scales the sum by 2^s_j. The array model runs this for every PE every cycle.
+  int32_t signed_act[kMaxGroupSize];
+  for (int i = 0; i < group_size; ++i) {
+    const int32_t a = act.value(i);
+    signed_act[i] = (tok.sign >> i & 1u) ? -a : a;
+  }
   int64_t total = 0;
   for (int j = 0; j < slots; ++j) {
-    int64_t inner = 0;
-    for (int i = 0; i < group_size; ++i) {
-      const int64_t sign = (tok.sign >> i & 1u) ? -1 : 1;
-      const int64_t mask_bit = tok.slot[j].mask >> i & 1u;
-      inner += sign * act.value(i) * mask_bit;
+    int32_t inner = 0;
+    for (uint32_t m = tok.slot[j].mask & ((1u << group_size) - 1); m != 0; m &= m - 1) {
+      inner += signed_act[__builtin_ctz(m)];
     }
-    total += inner * (int64_t{1} << tok.slot[j].shift);
+    total += int64_t{inner} * (int64_t{1} << tok.slot[j].shift);
   }
   return total;
 }

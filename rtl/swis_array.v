@@ -164,20 +164,27 @@ module swis_array #(
   // The held group, or the new one on a group's first step.
   wire [ActWidth*Rows-1:0] act_edge = group_start ? act_i : act_hold_q;
 
-  wire [(ActWidth+1)*Rows-1:0] west;     // {signed, act} entering column 0 of each row
-  wire [TokWidth*Cols-1:0]     north;    // token entering row 0 of each column
+  // Arrays of nets rather than one wide bus each: a simulator then wakes only the readers of
+  // the element that changed (Icarus Verilog is many times slower on wide buses).
+  wire [ActWidth:0]   west  [0:Rows-1];  // {signed, act} entering column 0 of each row
+  wire [TokWidth-1:0] north [0:Cols-1];  // token entering row 0 of each column
 
   genvar r, c;
   generate
+    // Instance outputs go through a local net: Yosys 0.23 fails an assertion when a port
+    // connects straight to an element of a net array in a parameterised parent.
     for (r = 0; r < Rows; r = r + 1) begin : gen_act_skew
+      wire [ActWidth:0] q;
       swis_delay #(.Width(ActWidth + 1), .Depth(r)) u_delay (
         .clk_i (clk_i),
         .rst_ni(rst_ni),
         .d_i   ({cur_signed_q, act_edge[ActWidth*r +: ActWidth]}),
-        .q_o   (west[(ActWidth+1)*r +: ActWidth+1])
+        .q_o   (q)
       );
+      assign west[r] = q;
     end
     for (c = 0; c < Cols; c = c + 1) begin : gen_tok_skew
+      wire [TokWidth-1:0] q;
       swis_delay #(.Width(TokWidth), .Depth(c)) u_delay (
         .clk_i (clk_i),
         .rst_ni(rst_ni),
@@ -185,34 +192,36 @@ module swis_array #(
                  tok_sign_i[GroupSize*c +: GroupSize],
                  tok_shift_i[ShiftsPerCycle*3*c +: ShiftsPerCycle*3],
                  tok_mask_i[MaskWidth*c +: MaskWidth]}),
-        .q_o   (north[TokWidth*c +: TokWidth])
+        .q_o   (q)
       );
+      assign north[c] = q;
     end
   endgenerate
 
   // =========================================================================================
-  // PE grid. h_* run east (index r*(Cols+1) + c is the input of PE (r, c)); v_* run south
-  // (index r*Cols + c is the input of PE (r, c), row Rows is the bottom edge).
+  // PE grid. h_act[r][c] is the activation entering PE (r, c) from the west (c = Cols is the
+  // east edge); v_tok[r][c] the token entering it from the north (r = Rows is the bottom).
   // =========================================================================================
-  wire [(ActWidth+1)*Rows*(Cols+1)-1:0] h_act;
-  wire [TokWidth*(Rows+1)*Cols-1:0]     v_tok;
-  wire [AccWidth*Rows*Cols-1:0]         pe_res;
-  wire [Rows*Cols-1:0]                  pe_res_valid;
+  wire [ActWidth:0]   h_act  [0:Rows*(Cols+1)-1];
+  wire [TokWidth-1:0] v_tok  [0:(Rows+1)*Cols-1];
+  wire [AccWidth-1:0] pe_res [0:Rows*Cols-1];
+  wire [Rows*Cols-1:0] pe_res_valid;
 
   generate
     for (r = 0; r < Rows; r = r + 1) begin : gen_row
-      assign h_act[(ActWidth+1)*(r*(Cols+1)) +: ActWidth+1] = west[(ActWidth+1)*r +: ActWidth+1];
+      assign h_act[r*(Cols+1)] = west[r];
       for (c = 0; c < Cols; c = c + 1) begin : gen_col
         localparam integer H = r * (Cols + 1) + c;
         localparam integer V = r * Cols + c;
         if (r == 0) begin : gen_top
-          assign v_tok[TokWidth*c +: TokWidth] = north[TokWidth*c +: TokWidth];
+          assign v_tok[c] = north[c];
         end
-        wire [ActWidth+1-1:0] act_in = h_act[(ActWidth+1)*H +: ActWidth+1];
-        wire [TokWidth-1:0]   tok_in = v_tok[TokWidth*V +: TokWidth];
-        wire [TokWidth-1:0]   tok_out;
-        wire [ActWidth-1:0]   act_out;
-        wire                  act_signed_out;
+        wire [ActWidth:0]   act_in = h_act[H];
+        wire [TokWidth-1:0] tok_in = v_tok[V];
+        wire [TokWidth-1:0] tok_out;
+        wire [ActWidth-1:0] act_out;
+        wire                act_signed_out;
+        wire [AccWidth-1:0] res_out;
 
         swis_pe #(
           .GroupSize     (GroupSize),
@@ -239,11 +248,12 @@ module swis_array #(
           .tok_mask_o   (tok_out[0 +: MaskWidth]),
           .acc_o        (dbg_acc_o[AccWidth*V +: AccWidth]),
           .res_valid_o  (pe_res_valid[V]),
-          .res_o        (pe_res[AccWidth*V +: AccWidth])
+          .res_o        (res_out)
         );
+        assign pe_res[V] = res_out;
 
-        assign h_act[(ActWidth+1)*(H+1) +: ActWidth+1] = {act_signed_out, act_out};
-        assign v_tok[TokWidth*(V+Cols) +: TokWidth]    = tok_out;
+        assign h_act[H+1]    = {act_signed_out, act_out};
+        assign v_tok[V+Cols] = tok_out;
       end
     end
   endgenerate
@@ -252,36 +262,39 @@ module swis_array #(
   // Drain: per column, capture every row's result when the bottom PE completes, then shift
   // south one row per cycle. drain chain index r*Cols + c is row r's stage of column c.
   // =========================================================================================
-  wire [(AccWidth+1)*Rows*Cols-1:0] drain;   // {valid, result}
-  wire [(AccWidth+1)*Cols-1:0]      aligned; // de-skewed bottom of every column
+  wire [AccWidth:0] drain   [0:Rows*Cols-1];  // {valid, result}
+  wire [AccWidth:0] aligned [0:Cols-1];       // de-skewed bottom of every column
 
   generate
     for (c = 0; c < Cols; c = c + 1) begin : gen_drain
       wire capture = pe_res_valid[(Rows-1)*Cols + c];
       for (r = 0; r < Rows; r = r + 1) begin : gen_stage
         localparam integer V = r * Cols + c;
-        reg [AccWidth:0] q;
+        reg  [AccWidth:0] q;
         wire [AccWidth:0] from_north;
         if (r == 0) begin : gen_head
           assign from_north = {(AccWidth+1){1'b0}};
         end else begin : gen_link
-          assign from_north = drain[(AccWidth+1)*(V-Cols) +: AccWidth+1];
+          assign from_north = drain[V-Cols];
         end
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             q <= {(AccWidth+1){1'b0}};
           end else begin
-            q <= capture ? {1'b1, pe_res[AccWidth*V +: AccWidth]} : from_north;
+            q <= capture ? {1'b1, pe_res[V]} : from_north;
           end
         end
-        assign drain[(AccWidth+1)*V +: AccWidth+1] = q;
+        assign drain[V] = q;
       end
+      wire [AccWidth:0] bottom = drain[(Rows-1)*Cols + c];
+      wire [AccWidth:0] deskewed;
       swis_delay #(.Width(AccWidth + 1), .Depth(Cols - 1 - c)) u_deskew (
         .clk_i (clk_i),
         .rst_ni(rst_ni),
-        .d_i   (drain[(AccWidth+1)*((Rows-1)*Cols + c) +: AccWidth+1]),
-        .q_o   (aligned[(AccWidth+1)*c +: AccWidth+1])
+        .d_i   (bottom),
+        .q_o   (deskewed)
       );
+      assign aligned[c] = deskewed;
     end
   endgenerate
 
@@ -294,11 +307,11 @@ module swis_array #(
 
   generate
     for (c = 0; c < Cols; c = c + 1) begin : gen_out
-      assign out_data[AccWidth*c +: AccWidth] = aligned[(AccWidth+1)*c +: AccWidth];
+      assign out_data[AccWidth*c +: AccWidth] = aligned[c][AccWidth-1:0];
     end
   endgenerate
 
-  assign fifo_push = aligned[AccWidth];  // column 0's valid; every column is in step
+  assign fifo_push = aligned[0][AccWidth];  // column 0's valid; every column is in step
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -12,9 +12,9 @@ module swis_delay #(
   output wire [Width-1:0] q_o
 );
 
-  // stage k holds the input of k + 1 cycles ago; the chain's head is d_i itself.
-  wire [Width*(Depth+1)-1:0] chain;
-  assign chain[Width-1:0] = d_i;
+  // chain[k + 1] is stage k: the input of k + 1 cycles ago; chain[0] is d_i itself.
+  wire [Width-1:0] chain [0:Depth];
+  assign chain[0] = d_i;
 
   genvar k;
   generate
@@ -24,17 +24,17 @@ module swis_delay #(
         if (!rst_ni) begin
           q <= {Width{1'b0}};
         end else begin
-          q <= chain[Width*k +: Width];
+          q <= chain[k];
         end
       end
-      assign chain[Width*(k+1) +: Width] = q;
+      assign chain[k+1] = q;
     end
     if (Depth == 0) begin : gen_wire
       wire unused_clk_rst = clk_i ^ rst_ni;  // a wire has no use for them
     end
   endgenerate
 
-  assign q_o = chain[Width*Depth +: Width];
+  assign q_o = chain[Depth];
 
 endmodule
 

@@ -43,6 +43,8 @@ uint64_t get_bits(const Port& port, int lsb, int width) {
 
 template <std::size_t Words>
 uint64_t get_bits(const VlWide<Words>& port, int lsb, int width) {
+  // The common case, one aligned 32-bit field (an accumulator), without the loop.
+  if (width == 32 && lsb % 32 == 0) return port.at(static_cast<std::size_t>(lsb / 32));
   uint64_t value = 0;
   for (int done = 0; done < width;) {
     const int offset = lsb % 32;

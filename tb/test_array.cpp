@@ -4,17 +4,26 @@
 // against the closed form.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "tb/array_harness.h"
 #include "tb/gemm_fixture.h"
 
 namespace swis::tb {
 namespace {
 
+// make regress sets SWIS_SOAK to repeat the random GEMMs that many times with new seeds.
+int soak() {
+  const char* v = std::getenv("SWIS_SOAK");
+  return v ? std::max(1, std::atoi(v)) : 1;
+}
+
 class Array : public testing::TestWithParam<ArrayDutEntry> {
  protected:
   // One random GEMM whose sizes are not multiples of the array or of M.
-  void run_random(uint64_t seed, double bubble, double backpressure, bool act_signed,
-                  int max_tiles) {
+  void run_random(uint64_t seed, double bubble, double backpressure, bool act_signed, int max_tiles,
+                  int64_t max_k = 23) {
     const ArrayDutEntry& e = GetParam();
     const ArrayParams& p = e.params;
     std::mt19937_64 rng(seed);
@@ -23,7 +32,7 @@ class Array : public testing::TestWithParam<ArrayDutEntry> {
     const int64_t F =
         std::min<int64_t>(p.cols * (max_tiles / 2) + 1 + static_cast<int64_t>(rng() % p.cols),
                           p.cols * 3 - 1 + (p.cols == 1 ? 2 : 0));
-    const int64_t K = 1 + static_cast<int64_t>(rng() % 23);
+    const int64_t K = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_k));
     std::vector<int> shifts;
     for (int i = 0; i < 4; ++i) shifts.push_back(1 + static_cast<int>(rng() % 8));
     const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, shifts, act_signed, rng());
@@ -41,15 +50,19 @@ class Array : public testing::TestWithParam<ArrayDutEntry> {
 };
 
 TEST_P(Array, NoBubblesInt8MatchesTheClosedForm) {
-  for (uint64_t s = 1; s <= 3; ++s) run_random(100 + s, 0, 0, true, 4);
+  for (uint64_t s = 1; s <= 3ull * soak(); ++s) run_random(100 + s, 0, 0, true, 4);
 }
 
 TEST_P(Array, NoBubblesUint8MatchesTheClosedForm) {
-  for (uint64_t s = 1; s <= 3; ++s) run_random(200 + s, 0, 0, false, 4);
+  for (uint64_t s = 1; s <= 3ull * soak(); ++s) run_random(200 + s, 0, 0, false, 4);
 }
 
 TEST_P(Array, InputBubblesAndOutputBackpressure) {
-  for (uint64_t s = 1; s <= 3; ++s) run_random(300 + s, 0.3, 0.5, s % 2, 4);
+  for (uint64_t s = 1; s <= 3ull * soak(); ++s) run_random(300 + s, 0.3, 0.5, s % 2, 4);
+}
+
+TEST_P(Array, LongReductionsWithMixedN) {
+  for (uint64_t s = 1; s <= 1ull * soak(); ++s) run_random(500 + s, 0.1, 0.2, s % 2, 4, 400);
 }
 
 TEST_P(Array, HeavyBackpressureLosesNothing) { run_random(400, 0.0, 0.9, true, 6); }
