@@ -12,7 +12,7 @@ SOAK ?= 40
 help:
 	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
 	@echo ""
-	@echo "  make sim     build, then run the main job (PE lock-step regression) and print a summary"
+	@echo "  make sim     build, then run the built-in layer through the Verilated array in lock-step"
 	@echo "  make test    build, then run every test (ctest); CI runs exactly this"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
 	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
@@ -36,7 +36,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 sim: build
-	$(BUILD)/swis pe-regress
+	$(BUILD)/swis sim --dir $(BUILD)/sim
 
 test: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure $(CTEST_FLAGS)

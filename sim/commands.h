@@ -14,6 +14,8 @@ class JsonObject;
 
 int pe_regress(const std::vector<std::string>& args);
 int quantize(const std::vector<std::string>& args);
+int run(const std::vector<std::string>& args);
+int sim(const std::vector<std::string>& args);
 
 // The quantizer options shared by quantize and run: --method --group --metric --alpha
 // --threads and --shifts N | --target T --array-cols C --pe ss|ds.

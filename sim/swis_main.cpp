@@ -15,10 +15,16 @@ constexpr const char* kUsage =
     "C\n"
     "           --pe ss|ds) [--metric mse|mse++] [--alpha A] [--out Q.npy] [--packed P.bin]\n"
     "           [--json R.json]        SWIS quantization and filter scheduling of a layer\n"
+    "  run --weights W.npy --acts A.npy [quantizer options] [--rows R --cols C --pe ss|ds]\n"
+    "      [--stride S --pad P] [--out Y.npy] [--json R.json]\n"
+    "           a layer through quantization, packing and the Verilated array in lock-step\n"
+    "  sim [--dir D]   the built-in default layer (make sim)\n"
     "  pe-regress [--cycles N] [--seed S]   lock-step regression of every PE configuration\n";
 
 int dispatch(const std::string& cmd, const std::vector<std::string>& args) {
   if (cmd == "quantize") return swis::cli::quantize(args);
+  if (cmd == "run") return swis::cli::run(args);
+  if (cmd == "sim") return swis::cli::sim(args);
   if (cmd == "pe-regress") return swis::cli::pe_regress(args);
   throw swis::cli::UsageError("unknown command '" + cmd + "' (swis --help lists them)");
 }

@@ -1,0 +1,148 @@
+// swis run: a layer from .npy through quantization, scheduling, packing and the Verilated
+// array in lock-step with the golden model, to Y.npy and a report. swis sim: the same on the
+// built-in default layer (make sim).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "sim/cli_util.h"
+#include "sim/commands.h"
+#include "tb/layer_run.h"
+
+namespace swis::cli {
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string t;
+  for (size_t i = 0; i < s.size(); ++i) t += (i ? " x " : "") + std::to_string(s[i]);
+  return t;
+}
+
+tb::LayerRequest take_layer_request(Options& o) {
+  tb::LayerRequest req;
+  req.rows = static_cast<int>(o.take_int("rows", 1, 64).value_or(8));
+  req.cols = static_cast<int>(o.take_int("cols", 1, 64).value_or(8));
+  req.stride = o.take_int("stride", 1, 64).value_or(1);
+  req.pad = o.take_int("pad", 0, 64).value_or(0);
+  if (o.take("array-cols")) throw UsageError("swis run: the tile width is the array's: use --cols");
+  req.weights = take_weight_request(o);
+  return req;
+}
+
+void add_run_report(JsonObject& j, const tb::LayerRequest& req, const tb::LayerReport& r) {
+  j.add("pass", r.pass());
+  j.add("array", r.array);
+  j.add("cycles", static_cast<int64_t>(r.sim.cycles));
+  j.add("closed_form_cycles", static_cast<int64_t>(r.expected.cycles));
+  j.add("ideal_cycles", static_cast<int64_t>(r.expected.ideal_cycles));
+  j.add("utilization", r.expected.utilization);
+  j.add("utilization_vs_ideal",
+        static_cast<double>(r.expected.ideal_cycles) / static_cast<double>(r.sim.cycles));
+  j.add("stall_cycles", static_cast<int64_t>(r.sim.stall));
+  j.add("scalesim_os_cycles", static_cast<int64_t>(r.expected.scalesim_os_cycles));
+  j.add("bitserial8_cycles", static_cast<int64_t>(r.expected.bitserial8_cycles));
+  j.add("macs", r.gemm.macs);
+  j.add("tiles", static_cast<int64_t>(r.expected.tiles));
+  j.add("results_match_gemm", r.results_match);
+  j.add("cycles_match_closed_form", r.cycles_match);
+  add_weight_report(j, req.weights, r.w);
+  j.add("output_sqnr_db", r.output_sqnr_db);
+}
+
+void print_run_report(const tb::LayerRequest& req, const tb::LayerReport& r) {
+  print_weight_summary(req.weights, r.w);
+  std::printf("layer: %s GEMM P=%lld x G=%lld groups x F=%lld, %lld MACs, %llu tiles on %s\n",
+              r.is_conv ? "convolution as" : "", static_cast<long long>(r.gemm.rows),
+              static_cast<long long>(r.gemm.groups), static_cast<long long>(r.gemm.filters),
+              static_cast<long long>(r.gemm.macs),
+              static_cast<unsigned long long>(r.expected.tiles), r.array.c_str());
+  std::printf(
+      "cycles %llu (closed form %llu), ideal %llu, stall %llu; utilization %.1f%% (%.1f%% of "
+      "ideal)\n",
+      static_cast<unsigned long long>(r.sim.cycles),
+      static_cast<unsigned long long>(r.expected.cycles),
+      static_cast<unsigned long long>(r.expected.ideal_cycles),
+      static_cast<unsigned long long>(r.sim.stall), 100 * r.expected.utilization,
+      100.0 * static_cast<double>(r.expected.ideal_cycles) / static_cast<double>(r.sim.cycles));
+  std::printf(
+      "SCALE-Sim OS estimate %llu cycles; 8-bit bit-serial baseline %llu cycles (speed-up %.2fx)\n",
+      static_cast<unsigned long long>(r.expected.scalesim_os_cycles),
+      static_cast<unsigned long long>(r.expected.bitserial8_cycles),
+      static_cast<double>(r.expected.bitserial8_cycles) / static_cast<double>(r.expected.cycles));
+  std::printf("output SQNR against the float layer: %s dB\n",
+              std::isfinite(r.output_sqnr_db) ? fmt(r.output_sqnr_db, 4).c_str() : "inf");
+  std::printf("results %s the integer GEMM of the quantized weights; cycles %s the closed form\n",
+              r.results_match ? "equal" : "DIFFER FROM", r.cycles_match ? "equal" : "DIFFER FROM");
+  if (r.sim.mismatch)
+    std::printf("first divergence: %s\n", r.sim.mismatch->describe(r.array).c_str());
+  if (!r.sim.error.empty()) std::printf("error: %s\n", r.sim.error.c_str());
+  std::printf("%s\n", r.pass() ? "PASS" : "FAIL");
+}
+
+int run_and_report(const npy::Array& w, const npy::Array& a, const tb::LayerRequest& req,
+                   const std::optional<std::string>& out, const std::optional<std::string>& json) {
+  const tb::LayerReport r = run_layer(w, a, req);
+  OutputFiles files;
+  if (out && r.pass()) files.add(*out, npy::serialize(r.y));
+  if (json) {
+    JsonObject j;
+    add_run_report(j, req, r);
+    files.add(*json, j.str());
+  }
+  files.commit();
+  print_run_report(req, r);
+  for (const auto& p : files.paths()) std::printf("wrote %s\n", p.c_str());
+  return r.pass() ? 0 : 1;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+  Options o("swis run", args);
+  const auto weights = o.take("weights");
+  const auto acts = o.take("acts");
+  const tb::LayerRequest req = take_layer_request(o);
+  const auto out = o.take("out");
+  const auto json = o.take("json");
+  o.finish();
+  if (!weights || !acts) throw UsageError("swis run: give --weights W.npy and --acts A.npy");
+  if (!o.positional().empty())
+    throw UsageError("swis run: unexpected argument '" + o.positional()[0] + "'");
+  const npy::Array w = npy::read(*weights);
+  const npy::Array a = npy::read(*acts);
+  std::printf("swis run: weights %s (%s), activations %s (%s)\n", weights->c_str(),
+              shape_text(w.shape).c_str(), acts->c_str(), shape_text(a.shape).c_str());
+  return run_and_report(w, a, req, out, json);
+}
+
+int sim(const std::vector<std::string>& args) {
+  Options o("swis sim", args);
+  const std::string dir = o.take("dir").value_or("sim-out");
+  o.finish();
+  tb::LayerRequest req;
+  req.weights.group_size = 4;
+  req.weights.target = "3";
+  req.weights.double_shift = true;
+  req.weights.metric = Metric::kMsePlusPlus;
+  req.weights.threads = 2;
+  req.pad = 1;
+  std::filesystem::create_directories(dir);
+  const npy::Array w = tb::default_weights();
+  const npy::Array a = tb::default_acts();
+  OutputFiles inputs;
+  inputs.add(dir + "/W.npy", npy::serialize(w));
+  inputs.add(dir + "/A.npy", npy::serialize(a));
+  inputs.commit();
+  std::printf(
+      "swis sim: the built-in layer, a ResNet-18-shaped 3 x 3 convolution (64 -> 64 channels, 14 x "
+      "14 input,\n"
+      "pad 1), on the 8 x 8 double-shift array, M = 4, scheduled to an average of 3 shifts, "
+      "mse++.\n"
+      "Inputs written to %s/W.npy and %s/A.npy; the same run by hand:\n"
+      "  swis run --weights %s/W.npy --acts %s/A.npy --group 4 --pe ds --target 3 --metric mse++ "
+      "--pad 1\n\n",
+      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return run_and_report(w, a, req, dir + "/Y.npy", dir + "/R.json");
+}
+
+}  // namespace swis::cli
