@@ -98,7 +98,7 @@ foreach(_name IN LISTS SWIS_CONFIGS)
     TRACE_FST
     # -fno-reloop: Verilator 5.006 emits C++ that does not compile when it re-rolls the
     # 16 x 16 array's assignments into net-array elements wider than 32 bits.
-    VERILATOR_ARGS ${_vl} --x-assign unique --x-initial unique -fno-reloop)
+    VERILATOR_ARGS ${_vl} --x-assign unique --x-initial unique -fno-reloop --timescale 1ns/1ns)
   if(_top STREQUAL "swis_array")
     string(APPEND _reg "#include \"V${_name}.h\"\n")
     string(APPEND _arr_body

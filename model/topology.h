@@ -32,10 +32,10 @@ class TopologyError : public std::runtime_error {
 
 struct TopologyLayer {
   std::string name;
-  int line = 0;            // 1-based line of the file
-  bool is_gemm = false;    // a `Layer, M, N, K` row
-  bool depthwise = false;  // a convolution named *DP*: `instances` one-channel convolutions
-  ConvShape conv;          // convolution rows; for depthwise ones a single channel (pad 0)
+  int line = 0;                 // 1-based line of the file
+  bool is_gemm = false;         // a `Layer, M, N, K` row
+  bool depthwise = false;       // a convolution named *DP*: `instances` one-channel convolutions
+  ConvShape conv;               // convolution rows; for depthwise ones a single channel (pad 0)
   int64_t m = 0, n = 0, k = 0;  // GEMM rows, as written
   int64_t instances = 1;        // independent GEMMs of the same shape (depthwise: Channels)
 
@@ -73,16 +73,19 @@ std::vector<int> target_tile_shifts(int64_t filters, int64_t instances, int cols
 
 // A layer's cycles: layer_cycles for each instance, added up (each instance is a program of its
 // own, with its own fill and drain, as SCALE-Sim v2 runs each channel of a depthwise layer).
+constexpr int64_t kMaxPerfTiles = int64_t{1} << 26;
+
 struct LayerPerf {
-  LayerCycles total;               // summed over instances; utilization recomputed
-  LayerCycles first;               // instance 0 alone (what --verify runs)
-  std::vector<int> first_shifts;   // instance 0's per-tile N
-  std::vector<int64_t> tiles_at;   // [n]: tiles (all instances) at N = n, n = 0..8
-  std::vector<int64_t> filters_at;  // [n]: filters (all instances) at N = n
+  LayerCycles total;                     // summed over instances; utilization recomputed
+  LayerCycles first;                     // instance 0 alone (what --verify runs)
+  std::vector<int> first_shifts;         // instance 0's per-tile N
+  std::vector<int64_t> filter_tiles_at;  // [n]: filter tiles (all instances) at N = n, 0..8
+  std::vector<int64_t> filters_at;       // [n]: filters (all instances) at N = n
 };
 
 // `tile_shifts` holds instances x ceil(F / cols) entries, instance-major. Throws
-// std::invalid_argument (one line naming the layer) if G exceeds the array's limit.
+// std::invalid_argument (one line naming the layer) if G exceeds what one tile can hold
+// (ArrayParams::max_groups) or the layer has more than kMaxPerfTiles tiles.
 LayerPerf layer_perf(const ArrayParams& p, const TopologyLayer& layer,
                      const std::vector<int>& tile_shifts);
 

@@ -13,6 +13,7 @@ class Options;
 class JsonObject;
 
 int pe_regress(const std::vector<std::string>& args);
+int perf(const std::vector<std::string>& args);
 int quantize(const std::vector<std::string>& args);
 int run(const std::vector<std::string>& args);
 int sim(const std::vector<std::string>& args);

@@ -12,6 +12,11 @@
 namespace swis::cli {
 namespace {
 
+std::string gtkw_path(const std::string& fst) {
+  const size_t dot = fst.rfind('.');
+  return (dot == std::string::npos ? fst : fst.substr(0, dot)) + ".gtkw";
+}
+
 std::string shape_text(const std::vector<int64_t>& s) {
   std::string t;
   for (size_t i = 0; i < s.size(); ++i) t += (i ? " x " : "") + std::to_string(s[i]);
@@ -25,6 +30,19 @@ tb::LayerRequest take_layer_request(Options& o) {
   req.stride = o.take_int("stride", 1, 64).value_or(1);
   req.pad = o.take_int("pad", 0, 64).value_or(0);
   if (o.take("array-cols")) throw UsageError("swis run: the tile width is the array's: use --cols");
+  if (const auto waves = o.take("waves")) {
+    req.run.waves = *waves;
+    req.run.mismatch_waves = *waves;  // a failing run leaves the cycles around the divergence
+  }
+  if (const auto window = o.take("waves-window")) {
+    unsigned long long a = 0, b = 0;
+    char tail = 0;
+    if (std::sscanf(window->c_str(), "%llu:%llu%c", &a, &b, &tail) != 2 || a >= b) {
+      throw UsageError("swis run: --waves-window needs A:B with A < B (cycles), got '" + *window + "'");
+    }
+    req.run.wave_from = a;
+    req.run.wave_to = b;
+  }
   req.weights = take_weight_request(o);
   return req;
 }
@@ -89,8 +107,13 @@ int run_and_report(const npy::Array& w, const npy::Array& a, const tb::LayerRequ
     add_run_report(j, req, r);
     files.add(*json, j.str());
   }
+  if (!req.run.waves.empty()) files.add(gtkw_path(req.run.waves), tb::gtkw_for_array(r.params, req.run.waves));
   files.commit();
   print_run_report(req, r);
+  if (!req.run.waves.empty()) {
+    std::printf("waves: %s (open with: gtkwave %s %s)\n", req.run.waves.c_str(), req.run.waves.c_str(),
+                gtkw_path(req.run.waves).c_str());
+  }
   for (const auto& p : files.paths()) std::printf("wrote %s\n", p.c_str());
   return r.pass() ? 0 : 1;
 }
@@ -118,8 +141,10 @@ int run(const std::vector<std::string>& args) {
 int sim(const std::vector<std::string>& args) {
   Options o("swis sim", args);
   const std::string dir = o.take("dir").value_or("sim-out");
+  const auto waves = o.take("waves");
   o.finish();
   tb::LayerRequest req;
+  if (waves) req.run.waves = req.run.mismatch_waves = *waves;
   req.weights.group_size = 4;
   req.weights.target = "3";
   req.weights.double_shift = true;

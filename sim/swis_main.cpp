@@ -19,13 +19,17 @@ constexpr const char* kUsage =
     "      [--stride S --pad P] [--out Y.npy] [--json R.json]\n"
     "           a layer through quantization, packing and the Verilated array in lock-step\n"
     "  sim [--dir D]   the built-in default layer (make sim)\n"
-    "  pe-regress [--cycles N] [--seed S]   lock-step regression of every PE configuration\n";
+    "  pe-regress [--cycles N] [--seed S]   lock-step regression of every PE configuration\n"
+    "  perf --topology NET.csv [--rows R --cols C --group M --pe ss|ds] [--shifts N | --target "
+    "T]\n"
+    "       [--csv OUT.csv] [--verify N]  per-layer cycles of a network (SCALE-Sim CSV)\n";
 
 int dispatch(const std::string& cmd, const std::vector<std::string>& args) {
   if (cmd == "quantize") return swis::cli::quantize(args);
   if (cmd == "run") return swis::cli::run(args);
   if (cmd == "sim") return swis::cli::sim(args);
   if (cmd == "pe-regress") return swis::cli::pe_regress(args);
+  if (cmd == "perf") return swis::cli::perf(args);
   throw swis::cli::UsageError("unknown command '" + cmd + "' (swis --help lists them)");
 }
 

@@ -5,6 +5,7 @@
 // group, shift step, expected and actual values, and the tokens in flight there.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ class ArrayDut {
   virtual const ArrayModel& model() const = 0;
   // Lock-step checking on (default) or off (the DUT runs alone).
   virtual void set_checking(bool on) = 0;
+  // FST waves of cycles [from, to) into `path` (overwritten); an empty path stops tracing.
+  // One cycle is 10 time units, the clock rising at 5.
+  virtual void trace(const std::string& path, uint64_t from, uint64_t to) = 0;
   virtual uint64_t cycles() const = 0;
 };
 
@@ -58,7 +62,22 @@ struct ArrayRunOptions {
   uint64_t seed = 1;
   bool check = true;        // lock-step against the model
   uint64_t max_cycles = 0;  // 0: a bound derived from the program
+  std::string waves;        // FST of cycles [wave_from, wave_to) of this run, if set
+  uint64_t wave_from = 0;
+  uint64_t wave_to = UINT64_MAX;
+  // On a mismatch, rerun (the run is deterministic) and dump the cycles around the first
+  // divergence into this FST, if set.
+  std::string mismatch_waves;
+  uint64_t mismatch_window = 200;  // cycles before the divergence
 };
+
+// SWIS_WAVES=DIR in the environment turns on waves for every array run of a process (each to
+// DIR/<configuration>_<n>.fst); SWIS_WAVES_WINDOW=A:B keeps cycles [A, B) only.
+void apply_wave_environment(const std::string& dut_name, ArrayRunOptions& opt);
+
+// A GTKWave save file for an FST of `p`'s array: one group per PE row (each PE's token,
+// activation and accumulator), the edge streams, the drain and the counters.
+std::string gtkw_for_array(const ArrayParams& p, const std::string& fst_path);
 
 struct ArrayRunResult {
   uint64_t cycles = 0;     // up to and including the last result handshake

@@ -8,6 +8,7 @@
 #include "tb/array_harness.h"
 #include "tb/port_bits.h"
 #include "verilated.h"
+#include "verilated_fst_c.h"
 
 namespace swis::tb {
 
@@ -18,10 +19,27 @@ class VerilatedArray final : public ArrayDut {
  public:
   explicit VerilatedArray(const ArrayParams& p)
       : ctx_(std::make_unique<VerilatedContext>()), model_(p) {
+    ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
     dut_ = std::make_unique<Dut>(ctx_.get());
     reset();
   }
-  ~VerilatedArray() override { dut_->final(); }
+  ~VerilatedArray() override {
+    trace("", 0, 0);
+    dut_->final();
+  }
+
+  void trace(const std::string& path, uint64_t from, uint64_t to) override {
+    if (fst_) {
+      fst_->close();
+      fst_.reset();
+    }
+    if (path.empty()) return;
+    fst_ = std::make_unique<VerilatedFstC>();
+    dut_->trace(fst_.get(), 99);
+    fst_->open(path.c_str());
+    trace_from_ = from;
+    trace_to_ = to;
+  }
 
   void reset() override {
     dut_->clk_i = 0;
@@ -41,12 +59,15 @@ class VerilatedArray final : public ArrayDut {
   std::optional<ArrayMismatch> step(const ArrayInputs& in, ArrayOutputs& seen) override {
     drive(in);
     dut_->eval();
+    const bool dumping = fst_ && cycle_ >= trace_from_ && cycle_ < trace_to_;
+    if (dumping) fst_->dump(10 * cycle_);
     read(seen);
     std::optional<ArrayMismatch> m;
     if (check_) m = compare_ports(in, seen);
     ctx_->timeInc(1);
     dut_->clk_i = 1;
     dut_->eval();
+    if (dumping) fst_->dump(10 * cycle_ + 5);
     if (check_) {
       model_.clock(in);
       if (!m) m = compare_accumulators();
@@ -173,6 +194,8 @@ class VerilatedArray final : public ArrayDut {
   uint64_t cycle_ = 0;
   bool check_ = true;
   ArrayOutputs want_;  // the model's view of the ports, reused every cycle
+  std::unique_ptr<VerilatedFstC> fst_;
+  uint64_t trace_from_ = 0, trace_to_ = 0;
 };
 
 }  // namespace swis::tb

@@ -83,6 +83,7 @@ LayerReport run_layer(const npy::Array& weights, const npy::Array& acts, const L
   const ArrayDutEntry& dut_entry =
       find_array(req.rows, req.cols, req.weights.group_size, req.weights.double_shift);
   rep.array = dut_entry.name;
+  rep.params = dut_entry.params;
   const ArrayParams& p = dut_entry.params;
 
   // Shapes first: nothing is computed for a layer that cannot run.
@@ -145,7 +146,9 @@ LayerReport run_layer(const npy::Array& weights, const npy::Array& acts, const L
   std::vector<int> tile_shifts(rep.w.packed.tile_shifts.begin(), rep.w.packed.tile_shifts.end());
   rep.expected = layer_cycles(p, rep.gemm, tile_shifts);
   auto dut = dut_entry.make();
-  rep.sim = run_program(*dut, prog, ops.rows, ops.filters, req.run);
+  ArrayRunOptions run = req.run;
+  apply_wave_environment(dut_entry.name, run);
+  rep.sim = run_program(*dut, prog, ops.rows, ops.filters, run);
   rep.results_match = rep.sim.complete && rep.sim.y == reference_gemm(ops);
   const bool clean_run = req.run.bubble == 0 && req.run.backpressure == 0;
   rep.cycles_match = !clean_run || rep.sim.cycles == rep.expected.cycles;

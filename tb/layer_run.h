@@ -25,6 +25,7 @@ struct LayerRequest {
 
 struct LayerReport {
   std::string array;  // the configuration that ran
+  ArrayParams params;
   WeightResult w;
   bool is_conv = false;
   ConvShape conv;
