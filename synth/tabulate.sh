@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Turns build/synth/results.csv into the table of all designs (results.md), the Figure 3 data
+# (figure3.csv: every SWIS PE normalised to the fixed-point PE of the same group size) and the
+# Figure 3 panels (gnuplot). Called by synth/run_synth.sh:
+#   synth/tabulate.sh results.csv out_dir period_ps ff_overhead_ps
+set -euo pipefail
+
+csv=$1
+out=$2
+period_ps=$3
+overhead_ps=$4
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# --- Figure 3 data ------------------------------------------------------------------------------
+# Throughput per cycle, in group-MACs: fixed point 1, single-shift 1/N, double-shift 1/ceil(N/2)
+# for N shifts. Throughput per area of a SWIS PE over that of the fixed-point PE of the same M:
+#   (throughput / fxp throughput) x (fxp area / area).
+fig="$out/figure3.csv"
+awk -F, '
+  NR == 1 { next }
+  $3 == "fxp" || $3 == "ss" || $3 == "ds" { kge[$3, $4] = $10; tr[$3, $4] = $9; ms[$4] = 1 }
+  END {
+    print "group_size,area_ss,area_ds,transistors_ss,transistors_ds,tpa_ss_n2,tpa_ss_n4,tpa_ss_n6,tpa_ds_n2,tpa_ds_n4,tpa_ds_n6"
+    n = 0; for (m in ms) sorted[++n] = m + 0
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
+    for (i = 1; i <= n; i++) {
+      m = sorted[i]
+      if (!(("fxp", m) in kge) || !(("ss", m) in kge) || !(("ds", m) in kge)) continue
+      ass = kge["ss", m] / kge["fxp", m]; ads = kge["ds", m] / kge["fxp", m]
+      line = sprintf("%d,%.4f,%.4f,%.4f,%.4f", m, ass, ads, tr["ss", m] / tr["fxp", m], tr["ds", m] / tr["fxp", m])
+      split("2 4 6", shifts, " ")
+      for (k = 1; k <= 3; k++) line = line sprintf(",%.4f", (1 / shifts[k]) / ass)
+      for (k = 1; k <= 3; k++) line = line sprintf(",%.4f", (1 / int((shifts[k] + 1) / 2)) / ads)
+      print line
+    }
+  }' "$csv" > "$fig"
+
+# --- Markdown --------------------------------------------------------------------------------
+md="$out/results.md"
+{
+  echo "# Synthesis results"
+  echo
+  echo "Yosys $(yosys -V | awk '{ print $2 }'), hierarchical, cells of constraints/swis_cells.lib" \
+       "(areas in NAND2 equivalents), clock target ${period_ps} ps. \"flow\" is the synth run" \
+       "reported (the smaller kGE of synth and synth -noalumacc). \"levels\" is the deepest logic" \
+       "path in generic gates (ltp), \"critical path\" ABC's estimate on the liberty's delays;" \
+       "the clock adds ${overhead_ps} ps clock-to-Q and setup."
+  echo
+  echo "| design | M | flow | cells | flip-flops | transistors | kGE | levels | critical path (ps) | clock (MHz) |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  awk -F, 'NR > 1 { printf "| %s | %s | %s | %d | %d | %d | %.2f | %d | %d | %d |\n", $1, $4, $6, $7, $8, $9, $10, $11, $12, $14 }' "$csv"
+  echo
+  echo "## Figure 3: SWIS PEs over the fixed-point PE of the same group size M"
+  echo
+  echo "Area (kGE; transistors in brackets), and throughput per area at N shifts with throughput per" \
+       "cycle 1/N (single-shift, SS) or 1/ceil(N/2) (double-shift, DS) against 1 for fixed point." \
+       "Above 1 the SWIS PE does better than fixed point."
+  echo
+  echo "| M | area SS | area DS | T/A SS N=2 | SS N=4 | SS N=6 | T/A DS N=2 | DS N=4 | DS N=6 |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  awk -F, 'NR > 1 { printf "| %d | %.2f (%.2f) | %.2f (%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", $1, $2, $4, $3, $5, $6, $7, $8, $9, $10, $11 }' "$fig"
+  for d in "$out"/*/breakdown.txt; do
+    [ -f "$d" ] || continue
+    name=$(basename "$(dirname "$d")")
+    echo
+    echo "## $name: area by module"
+    echo
+    echo "| module | instances | kGE | share |"
+    echo "| --- | --- | --- | --- |"
+    awk '{ printf "| %s | %d | %.1f | %.1f%% |\n", $1, $2, $3 / 1000, $4 }' "$d"
+  done
+  fxp4=$(awk -F, '$1 == "pe_fxp_m4" { print $10 }' "$csv")
+  if [ -n "$fxp4" ]; then
+    echo
+    echo "There is no fixed-point array RTL. 64 fixed-point PEs (M = 4) alone are" \
+         "$(awk -v a="$fxp4" 'BEGIN { printf "%.1f", 64 * a }') kGE; a fixed-point array would add" \
+         "the same kind of edge skew, drain chains and output FIFO as the SWIS arrays above."
+  fi
+} > "$md"
+
+# --- Plots -----------------------------------------------------------------------------------
+if command -v gnuplot >/dev/null; then
+  echo "+ gnuplot -e \"data='$fig'; outdir='$out'\" $root/synth/figure3.gp"
+  gnuplot -e "data='$fig'; outdir='$out'" "$root/synth/figure3.gp"
+else
+  echo "tabulate: gnuplot not found; no plots (apt-get install gnuplot-nox)" >&2
+fi
