@@ -14,50 +14,17 @@
 #include "model/npy.h"
 #include "model/packed.h"
 #include "model/weight_flow.h"
+#include "tb/cli_test_util.h"
 
 namespace swis {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using tb::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-class Cli : public testing::Test {
+class Cli : public tb::SwisCliTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("swis_cli_" + std::to_string(::getpid()) + "_" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  RunResult run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd =
-        std::string(SWIS_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
   void write_bytes(const std::string& name, const std::string& bytes) {
     std::ofstream(dir_ / name, std::ios::binary) << bytes;
   }
@@ -74,8 +41,6 @@ class Cli : public testing::Test {
       EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left " << e.path();
     }
   }
-
-  fs::path dir_;
 };
 
 npy::Array small_conv() {

@@ -18,6 +18,7 @@
 #include "model/conv.h"
 #include "model/schedule.h"
 #include "model/topology.h"
+#include "tb/cli_test_util.h"
 
 namespace swis {
 namespace {
@@ -268,39 +269,10 @@ TEST(PerfTarget, LayerPerfIsLayerCyclesSummedOverDepthwiseChannels) {
   EXPECT_EQ(c.filters_at[7], 4);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using tb::slurp;
 
-class PerfCli : public testing::Test {
+class PerfCli : public tb::SwisCliTest {
  protected:
-  struct RunResult {
-    int exit_code = -1;
-    std::string out, err;
-  };
-
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("swis_perf_" + std::to_string(::getpid()) + "_" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  RunResult run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd =
-        std::string(SWIS_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-
   // Exit code 2, one line on stderr naming `cause`, and no CSV left behind.
   void expect_refused(const std::string& args, const std::string& cause) {
     const RunResult r = run(args + " --csv " + path("out.csv"));
@@ -310,10 +282,7 @@ class PerfCli : public testing::Test {
     EXPECT_FALSE(fs::exists(path("out.csv")));
   }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   static std::string topology(const std::string& name) { return (kTopologies / name).string(); }
-
-  fs::path dir_;
 };
 
 std::vector<std::vector<std::string>> read_csv(const std::string& text) {
