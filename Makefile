@@ -7,7 +7,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 CTEST_FLAGS ?=
 SOAK ?= 40
 
-.PHONY: help deps configure build sim test lint bench regress waves clean
+.PHONY: help deps configure build sim test lint synth bench regress waves clean
 
 help:
 	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
@@ -17,6 +17,8 @@ help:
 	@echo "               verilated with --sc; random bubbles and backpressure, scoreboard)"
 	@echo "  make test    build, then run every test (ctest); CI runs exactly this"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
+	@echo "  make synth   Yosys: area (kGE, transistors) and critical path of the PEs and 8x8 arrays,"
+	@echo "               table and Figure 3 plots in $(BUILD)/synth/ (about 1.5 min on 2 cores)"
 	@echo "  make waves   open the newest waveform (make sim WAVES=1 writes one) with its save file"
 	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
 	@echo "  make bench   Google Benchmark: quantizer speed, array simulation speed (checked,"
@@ -64,6 +66,9 @@ bench: configure
 
 lint: configure
 	cmake --build $(BUILD) --target lint
+
+synth: configure
+	cmake --build $(BUILD) --target synth
 
 clean:
 	rm -rf $(BUILD)

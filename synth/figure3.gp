@@ -22,8 +22,8 @@ set terminal pngcairo size 520,380 font "sans,9"
 set output outdir."/fig3a_area.png"
 set title "(a) Area, normalised to the fixed-point PE of the same M"
 set ylabel "area / fixed-point area"
-set yrange [0:*]
-set key top right
+set yrange [0:1.1]
+set key bottom left
 plot data using 1:2 with linespoints ls 1 title "single-shift (kGE)", \
      data using 1:3 with linespoints ls 2 title "double-shift (kGE)", \
      data using 1:4 with linespoints ls 3 title "single-shift (transistors)", \
@@ -35,7 +35,8 @@ set output outdir."/fig3c_throughput_per_area.png"
 set multiplot layout 1,3 title "(c) Throughput per area, normalised to the fixed-point PE of the same M (per cycle; above 1 = better)"
 set ylabel "throughput/area over fixed point"
 set yrange [0:*]
-set key top left
+set offsets 0, 0, graph 0.12, 0
+set key bottom right
 do for [k = 0:2] {
   set title sprintf("N = %d shifts", 2 * (k + 1))
   plot data using 1:(column(6 + k)) with linespoints ls 1 title "single-shift", \

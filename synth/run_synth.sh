@@ -9,7 +9,8 @@
 #   --jobs     the job list CMake writes from config/configs.txt (name, top, -chparam ...)
 #   --only     synthesise only the configurations whose name matches REGEX (grep -E)
 #   --record   the recorded areas; every design that has a record is compared with it
-#   --check    exit 1 when a design's kGE or transistor count is more than 10% off its record
+#   --check    exit 1 when a design's kGE or transistor count is more than 10% off its record,
+#              has no record, or Yosys warned
 #   --no-plots skip the tables of all designs and the plots (the smoke test)
 #   -j N       designs synthesised in parallel (default: nproc)
 #
@@ -96,16 +97,19 @@ run_one() {  # name flow
   echo "+ $YOSYS -q -l $dir/yosys.log -s $dir/synth.ys"
   t0=$(date +%s.%N)
   if ! "$YOSYS" -q -l "$dir/yosys.log" -s "$dir/synth.ys" > "$dir/yosys.out" 2>&1; then
-    echo "run_synth: $name ($flow) FAILED; last lines of $dir/yosys.log:" >&2
-    tail -n 20 "$dir/yosys.log" >&2
+    echo "run_synth: $name ($flow) FAILED (log: $dir/yosys.log):" >&2
+    tail -n 20 "$dir/yosys.out" >&2
     return 1
   fi
   t1=$(date +%s.%N)
+  if [ -s "$dir/yosys.out" ]; then  # -q leaves only warnings: there are none today
+    echo "run_synth: $name ($flow): Yosys warnings (log: $dir/yosys.log):" >&2
+    cat "$dir/yosys.out" >&2
+  fi
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' > "$dir/seconds"
 }
 
 t_start=$(date +%s)
-pids=()
 fail=0
 # The arrays take longest: start them first.
 launch=()
@@ -165,7 +169,10 @@ param_of() {  # name parameter
 }
 
 csv="$out/results.csv"
-echo "design,top,kind,group_size,shifts_per_cycle,flow,cells,flip_flops,transistors,kge,levels,critical_path_ps,critical_module,implied_clock_mhz,slack_ps,kge_alumacc,kge_noalumacc,transistors_alumacc,transistors_noalumacc,seconds" > "$csv"
+echo "design,top,kind,group_size,shifts_per_cycle,flow,cells,flip_flops,transistors,kge,levels,critical_path_ps,critical_module,implied_clock_mhz,slack_ps,kge_alumacc,kge_noalumacc,transistors_alumacc,transistors_noalumacc" > "$csv"
+# Run times vary from run to run: they stay out of results.csv, which two runs must reproduce.
+runtime="$out/runtime.csv"
+echo "design,seconds_alumacc,seconds_noalumacc" > "$runtime"
 declare -A res_kge res_tr
 for name in "${names[@]}"; do
   top=${job_top[$name]}
@@ -190,11 +197,11 @@ for name in "${names[@]}"; do
   ge_n=$(echo "${f_line[noalumacc]}" | awk '{ printf "%.3f", $3 / 1000 }')
   tr_a=$(echo "${f_line[alumacc]}" | awk '{ print $4 }')
   tr_n=$(echo "${f_line[noalumacc]}" | awk '{ print $4 }')
-  secs_all=$(echo "${f_line[alumacc]} ${f_line[noalumacc]}" | awk '{ printf "%.1f", $8 + $16 }')
+  echo "$name,$(echo "${f_line[alumacc]}" | awk '{ print $8 }'),$(echo "${f_line[noalumacc]}" | awk '{ print $8 }')" >> "$runtime"
   read -r kge clk slack < <(awk -v ge="$ge" -v cp="$cp" -v o="$ff_overhead_ps" -v p="$period_ps" \
     'BEGIN { printf "%.3f %.0f %.0f\n", ge / 1000, 1e6 / (cp + o), p - (cp + o) }')
   res_kge[$name]=$kge; res_tr[$name]=$tr
-  echo "$name,$top,$kind,$m,$spc,$best,$cells,$ffs,$tr,$kge,$lv,$cp,$cpm,$clk,$slack,$ge_a,$ge_n,$tr_a,$tr_n,$secs_all" >> "$csv"
+  echo "$name,$top,$kind,$m,$spc,$best,$cells,$ffs,$tr,$kge,$lv,$cp,$cpm,$clk,$slack,$ge_a,$ge_n,$tr_a,$tr_n" >> "$csv"
 
   # Per-design report.
   {
@@ -234,24 +241,45 @@ rec_out="$out/area_record.csv"
   awk -F, 'NR > 1 { print $1 "," $10 "," $9 }' "$csv"
 } > "$rec_out"
 status=0
+warned=""
+for name in "${names[@]}"; do
+  for flow in "${flows[@]}"; do
+    if [ -s "$out/$name/$flow/yosys.out" ]; then warned="$warned $name/$flow"; fi
+  done
+done
+if [ -n "$warned" ]; then
+  echo "run_synth: Yosys warned in:$warned"
+  status=1
+fi
 if [ -n "$record" ]; then
   [ -f "$record" ] || { echo "run_synth: no record $record" >&2; exit 2; }
   echo "Against the record ($record, tolerance ${tolerance}%):"
+  declare -A recorded=()
+  moved=0
   while IFS=, read -r name kge tr; do
     case "$name" in ''|'#'*) continue ;; esac
     [ -n "${res_kge[$name]:-}" ] || continue
+    recorded[$name]=1
     verdict=$(awk -v n="$name" -v k="${res_kge[$name]}" -v rk="$kge" -v t="${res_tr[$name]}" -v rt="$tr" -v tol="$tolerance" 'BEGIN {
       dk = 100 * (k - rk) / rk; dt = 100 * (t - rt) / rt;
       bad = (dk > tol || dk < -tol || dt > tol || dt < -tol);
       printf "  %-12s kGE %.3f (record %.3f, %+.1f%%)  transistors %d (record %d, %+.1f%%)  %s\n", n, k, rk, dk, t, rt, dt, bad ? "MOVED" : "ok" }')
     echo "$verdict"
-    case "$verdict" in *MOVED) status=1 ;; esac
+    case "$verdict" in *MOVED) moved=1 ;; esac
   done < "$record"
-  if [ $status -ne 0 ]; then
-    echo "run_synth: an area moved by more than ${tolerance}% from $record. If that is intended," \
-         "copy $rec_out over it."
+  for name in "${names[@]}"; do
+    [ -n "${recorded[$name]:-}" ] && continue
+    echo "  $(printf '%-12s' "$name") has no record: MISSING"
+    moved=1
+  done
+  if [ $moved -ne 0 ]; then
+    status=1
+    echo "run_synth: an area moved by more than ${tolerance}% from $record, or has no record there." \
+         "If that is intended, copy $rec_out over it (or the lines that changed)."
   fi
 fi
+
+echo "total,$t_total," >> "$runtime"
 
 if [ $plots -eq 1 ]; then
   bash "$root/synth/tabulate.sh" "$csv" "$out" "$period_ps" "$ff_overhead_ps"
