@@ -1,5 +1,8 @@
 #include "tb/pe_harness.h"
 
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace swis::tb {
@@ -36,6 +39,13 @@ PeRunResult run_lockstep(const PeDutEntry& entry,
                          const std::function<bool(uint64_t cycle, PeStimulus& in)>& next) {
   PeRunResult result;
   auto dut = entry.make();
+  // SWIS_WAVES=DIR (and SWIS_WAVES_WINDOW=A:B) trace every PE run of the process.
+  static int runs = 0;
+  if (const char* dir = std::getenv("SWIS_WAVES"); dir && *dir) {
+    unsigned long long a = 0, b = UINT64_MAX;
+    if (const char* w = std::getenv("SWIS_WAVES_WINDOW")) std::sscanf(w, "%llu:%llu", &a, &b);
+    dut->trace(std::string(dir) + "/" + entry.name + "_" + std::to_string(runs++) + ".fst", a, b);
+  }
   PeStimulus in;
   while (next(result.cycles, in)) {
     result.mismatch = dut->step(in);

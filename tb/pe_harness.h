@@ -42,6 +42,9 @@ class PeDut {
   virtual std::optional<PeMismatch> step(const PeStimulus& in) = 0;
   virtual const PeModel& model() const = 0;
   virtual uint64_t cycles() const = 0;
+  // FST waves of cycles [from, to) into `path`; an empty path stops tracing. One cycle is
+  // 10 time units, the clock rising at 5.
+  virtual void trace(const std::string& path, uint64_t from, uint64_t to) = 0;
 };
 
 // A PE configuration of config/configs.txt with a Verilated model behind it.

@@ -8,6 +8,7 @@
 #include "tb/pe_harness.h"
 #include "tb/port_bits.h"
 #include "verilated.h"
+#include "verilated_fst_c.h"
 
 namespace swis::tb {
 
@@ -16,10 +17,27 @@ class VerilatedPe final : public PeDut {
  public:
   explicit VerilatedPe(const PeParams& params)
       : ctx_(std::make_unique<VerilatedContext>()), model_(params) {
+    ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
     dut_ = std::make_unique<Dut>(ctx_.get());
     reset();
   }
-  ~VerilatedPe() override { dut_->final(); }
+  ~VerilatedPe() override {
+    trace("", 0, 0);
+    dut_->final();
+  }
+
+  void trace(const std::string& path, uint64_t from, uint64_t to) override {
+    if (fst_) {
+      fst_->close();
+      fst_.reset();
+    }
+    if (path.empty()) return;
+    fst_ = std::make_unique<VerilatedFstC>();
+    dut_->trace(fst_.get(), 99);
+    fst_->open(path.c_str());
+    trace_from_ = from;
+    trace_to_ = to;
+  }
 
   void reset() override {
     dut_->clk_i = 0;
@@ -36,9 +54,12 @@ class VerilatedPe final : public PeDut {
     // Inputs change while the clock is low, away from the rising edge that takes them.
     drive(in);
     dut_->eval();
+    const bool dumping = fst_ && cycle_ >= trace_from_ && cycle_ < trace_to_;
+    if (dumping) fst_->dump(10 * cycle_);
     ctx_->timeInc(1);
     dut_->clk_i = 1;
     dut_->eval();
+    if (dumping) fst_->dump(10 * cycle_ + 5);
     model_.clock(in.act, in.tok);
     auto mismatch = compare(in);
     ctx_->timeInc(1);
@@ -117,6 +138,8 @@ class VerilatedPe final : public PeDut {
   std::unique_ptr<Dut> dut_;
   PeModel model_;
   uint64_t cycle_ = 0;
+  std::unique_ptr<VerilatedFstC> fst_;
+  uint64_t trace_from_ = 0, trace_to_ = 0;
 };
 
 }  // namespace swis::tb
