@@ -7,8 +7,7 @@
 
 #include "tb/array_harness.h"
 #include "tb/port_bits.h"
-#include "verilated.h"
-#include "verilated_fst_c.h"
+#include "tb/verilated_top.h"
 
 namespace swis::tb {
 
@@ -17,37 +16,14 @@ std::string format_token(const WeightToken& t, int group_size, int slots);
 template <class Dut>
 class VerilatedArray final : public ArrayDut {
  public:
-  explicit VerilatedArray(const ArrayParams& p)
-      : ctx_(std::make_unique<VerilatedContext>()), model_(p) {
-    ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
-    dut_ = std::make_unique<Dut>(ctx_.get());
-    reset();
-  }
-  ~VerilatedArray() override {
-    trace("", 0, 0);
-    dut_->final();
-  }
+  explicit VerilatedArray(const ArrayParams& p) : model_(p) { reset(); }
 
   void trace(const std::string& path, uint64_t from, uint64_t to) override {
-    if (fst_) {
-      fst_->close();
-      fst_.reset();
-    }
-    if (path.empty()) return;
-    fst_ = std::make_unique<VerilatedFstC>();
-    dut_->trace(fst_.get(), 99);
-    fst_->open(path.c_str());
-    trace_from_ = from;
-    trace_to_ = to;
+    top_.trace(path, from, to);
   }
 
   void reset() override {
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    ctx_->timeInc(1);
-    dut_->rst_ni = 1;
-    dut_->eval();
+    top_.reset();
     model_.reset();
     cycle_ = 0;
   }
@@ -58,22 +34,16 @@ class VerilatedArray final : public ArrayDut {
 
   std::optional<ArrayMismatch> step(const ArrayInputs& in, ArrayOutputs& seen) override {
     drive(in);
-    dut_->eval();
-    const bool dumping = fst_ && cycle_ >= trace_from_ && cycle_ < trace_to_;
-    if (dumping) fst_->dump(10 * cycle_);
+    top_.settle(cycle_);
     read(seen);
     std::optional<ArrayMismatch> m;
     if (check_) m = compare_ports(in, seen);
-    ctx_->timeInc(1);
-    dut_->clk_i = 1;
-    dut_->eval();
-    if (dumping) fst_->dump(10 * cycle_ + 5);
+    top_.rise(cycle_);
     if (check_) {
       model_.clock(in);
       if (!m) m = compare_accumulators();
     }
-    ctx_->timeInc(1);
-    dut_->clk_i = 0;
+    top_.fall();
     ++cycle_;
     return m;
   }
@@ -82,42 +52,42 @@ class VerilatedArray final : public ArrayDut {
   void drive(const ArrayInputs& in) {
     const ArrayParams& p = model_.params();
     const int M = p.group_size, S = p.shifts_per_cycle;
-    dut_->cfg_valid_i = in.cfg_valid;
-    dut_->cfg_shifts_i = static_cast<uint8_t>(in.cfg_shifts);
-    dut_->cfg_groups_i = static_cast<uint32_t>(in.cfg_groups);
-    dut_->cfg_act_signed_i = in.cfg_act_signed;
-    dut_->act_valid_i = in.act_valid;
+    dut().cfg_valid_i = in.cfg_valid;
+    dut().cfg_shifts_i = static_cast<uint8_t>(in.cfg_shifts);
+    dut().cfg_groups_i = static_cast<uint32_t>(in.cfg_groups);
+    dut().cfg_act_signed_i = in.cfg_act_signed;
+    dut().act_valid_i = in.act_valid;
     for (int r = 0; r < p.rows; ++r) {
-      for (int i = 0; i < M; ++i) put_bits(dut_->act_i, (r * M + i) * 8, 8, in.act[r].lane[i]);
+      for (int i = 0; i < M; ++i) put_bits(dut().act_i, (r * M + i) * 8, 8, in.act[r].lane[i]);
     }
-    dut_->tok_valid_i = in.tok_valid;
+    dut().tok_valid_i = in.tok_valid;
     for (int c = 0; c < p.cols; ++c) {
       const WeightToken& t = in.tok[c];
-      put_bits(dut_->tok_sign_i, c * M, M, t.sign);
+      put_bits(dut().tok_sign_i, c * M, M, t.sign);
       for (int s = 0; s < S; ++s) {
-        put_bits(dut_->tok_shift_i, (c * S + s) * 3, 3, static_cast<uint64_t>(t.slot[s].shift));
-        put_bits(dut_->tok_mask_i, (c * S + s) * M, M, t.slot[s].mask);
+        put_bits(dut().tok_shift_i, (c * S + s) * 3, 3, static_cast<uint64_t>(t.slot[s].shift));
+        put_bits(dut().tok_mask_i, (c * S + s) * M, M, t.slot[s].mask);
       }
     }
-    dut_->res_ready_i = in.res_ready;
+    dut().res_ready_i = in.res_ready;
   }
 
   void read(ArrayOutputs& o) const {
     const ArrayParams& p = model_.params();
-    o.cfg_ready = dut_->cfg_ready_o;
-    o.act_ready = dut_->act_ready_o;
-    o.tok_ready = dut_->tok_ready_o;
-    o.res_valid = dut_->res_valid_o;
-    o.res.tile = static_cast<int>(dut_->res_tile_o);
-    o.res.row = static_cast<int>(dut_->res_row_o);
+    o.cfg_ready = dut().cfg_ready_o;
+    o.act_ready = dut().act_ready_o;
+    o.tok_ready = dut().tok_ready_o;
+    o.res_valid = dut().res_valid_o;
+    o.res.tile = static_cast<int>(dut().res_tile_o);
+    o.res.row = static_cast<int>(dut().res_row_o);
     o.res.data.resize(static_cast<size_t>(p.cols));
     for (int c = 0; c < p.cols; ++c) {
       o.res.data[c] =
-          sign_extend(get_bits(dut_->res_data_o, c * p.acc_width, p.acc_width), p.acc_width);
+          sign_extend(get_bits(dut().res_data_o, c * p.acc_width, p.acc_width), p.acc_width);
     }
-    o.busy = dut_->cnt_busy_o;
-    o.stall = dut_->cnt_stall_o;
-    o.idle = dut_->cnt_idle_o;
+    o.busy = dut().cnt_busy_o;
+    o.stall = dut().cnt_stall_o;
+    o.idle = dut().cnt_idle_o;
   }
 
   std::optional<ArrayMismatch> compare_ports(const ArrayInputs& in, const ArrayOutputs& got) {
@@ -153,7 +123,7 @@ class VerilatedArray final : public ArrayDut {
       for (int c = 0; c < p.cols; ++c) {
         const int v = r * p.cols + c;
         const int64_t got =
-            sign_extend(get_bits(dut_->dbg_acc_o, v * p.acc_width, p.acc_width), p.acc_width);
+            sign_extend(get_bits(dut().dbg_acc_o, v * p.acc_width, p.acc_width), p.acc_width);
         const int64_t want = model_.pe(r, c).out().acc;
         if (got != want) return ArrayMismatch{cycle_, "acc", r, c, want, got, context(r, c)};
       }
@@ -188,14 +158,14 @@ class VerilatedArray final : public ArrayDut {
     return os.str();
   }
 
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Dut> dut_;
+  Dut& dut() { return top_.dut(); }
+  const Dut& dut() const { return top_.dut(); }
+
+  VerilatedTop<Dut> top_;
   ArrayModel model_;
   uint64_t cycle_ = 0;
   bool check_ = true;
   ArrayOutputs want_;  // the model's view of the ports, reused every cycle
-  std::unique_ptr<VerilatedFstC> fst_;
-  uint64_t trace_from_ = 0, trace_to_ = 0;
 };
 
 }  // namespace swis::tb

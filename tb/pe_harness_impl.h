@@ -7,64 +7,32 @@
 
 #include "tb/pe_harness.h"
 #include "tb/port_bits.h"
-#include "verilated.h"
-#include "verilated_fst_c.h"
+#include "tb/verilated_top.h"
 
 namespace swis::tb {
 
 template <class Dut, PeKind Kind>
 class VerilatedPe final : public PeDut {
  public:
-  explicit VerilatedPe(const PeParams& params)
-      : ctx_(std::make_unique<VerilatedContext>()), model_(params) {
-    ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
-    dut_ = std::make_unique<Dut>(ctx_.get());
-    reset();
-  }
-  ~VerilatedPe() override {
-    trace("", 0, 0);
-    dut_->final();
-  }
+  explicit VerilatedPe(const PeParams& params) : model_(params) { reset(); }
 
   void trace(const std::string& path, uint64_t from, uint64_t to) override {
-    if (fst_) {
-      fst_->close();
-      fst_.reset();
-    }
-    if (path.empty()) return;
-    fst_ = std::make_unique<VerilatedFstC>();
-    dut_->trace(fst_.get(), 99);
-    fst_->open(path.c_str());
-    trace_from_ = from;
-    trace_to_ = to;
+    top_.trace(path, from, to);
   }
 
   void reset() override {
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    ctx_->timeInc(1);
-    dut_->rst_ni = 1;
-    dut_->eval();
+    top_.reset();
     model_.reset();
     cycle_ = 0;
   }
 
   std::optional<PeMismatch> step(const PeStimulus& in) override {
-    // Inputs change while the clock is low, away from the rising edge that takes them.
     drive(in);
-    dut_->eval();
-    const bool dumping = fst_ && cycle_ >= trace_from_ && cycle_ < trace_to_;
-    if (dumping) fst_->dump(10 * cycle_);
-    ctx_->timeInc(1);
-    dut_->clk_i = 1;
-    dut_->eval();
-    if (dumping) fst_->dump(10 * cycle_ + 5);
+    top_.settle(cycle_);
+    top_.rise(cycle_);
     model_.clock(in.act, in.tok);
     auto mismatch = compare(in);
-    ctx_->timeInc(1);
-    dut_->clk_i = 0;
-    dut_->eval();
+    top_.fall();
     ++cycle_;
     return mismatch;
   }
@@ -75,20 +43,20 @@ class VerilatedPe final : public PeDut {
  private:
   void drive(const PeStimulus& in) {
     const PeParams& p = model_.params();
-    for (int i = 0; i < p.group_size; ++i) put_bits(dut_->act_i, 8 * i, 8, in.act.lane[i]);
-    dut_->act_signed_i = in.act.is_signed;
-    dut_->tok_valid_i = in.tok.valid;
-    dut_->tok_first_i = in.tok.first;
-    dut_->tok_last_i = in.tok.last;
+    for (int i = 0; i < p.group_size; ++i) put_bits(dut().act_i, 8 * i, 8, in.act.lane[i]);
+    dut().act_signed_i = in.act.is_signed;
+    dut().tok_valid_i = in.tok.valid;
+    dut().tok_first_i = in.tok.first;
+    dut().tok_last_i = in.tok.last;
     if constexpr (Kind == PeKind::kSwis) {
-      put_bits(dut_->tok_sign_i, 0, p.group_size, in.tok.sign);
+      put_bits(dut().tok_sign_i, 0, p.group_size, in.tok.sign);
       for (int s = 0; s < p.shifts_per_cycle; ++s) {
-        put_bits(dut_->tok_shift_i, 3 * s, 3, static_cast<uint64_t>(in.tok.slot[s].shift));
-        put_bits(dut_->tok_mask_i, p.group_size * s, p.group_size, in.tok.slot[s].mask);
+        put_bits(dut().tok_shift_i, 3 * s, 3, static_cast<uint64_t>(in.tok.slot[s].shift));
+        put_bits(dut().tok_mask_i, p.group_size * s, p.group_size, in.tok.slot[s].mask);
       }
     } else {
       for (int i = 0; i < p.group_size; ++i) {
-        put_bits(dut_->tok_weight_i, 8 * i, 8, static_cast<uint8_t>(in.tok.weight[i]));
+        put_bits(dut().tok_weight_i, 8 * i, 8, static_cast<uint8_t>(in.tok.weight[i]));
       }
     }
   }
@@ -106,40 +74,40 @@ class VerilatedPe final : public PeDut {
       }
     };
     const int w = p.acc_width;
-    check("acc_o", -1, want.acc, sign_extend(get_bits(dut_->acc_o, 0, w), w));
-    check("res_valid_o", -1, want.res_valid, dut_->res_valid_o);
-    check("res_o", -1, want.res, sign_extend(get_bits(dut_->res_o, 0, w), w));
+    check("acc_o", -1, want.acc, sign_extend(get_bits(dut().acc_o, 0, w), w));
+    check("res_valid_o", -1, want.res_valid, dut().res_valid_o);
+    check("res_o", -1, want.res, sign_extend(get_bits(dut().res_o, 0, w), w));
     for (int i = 0; i < p.group_size; ++i) {
-      check("act_o", i, want.act.lane[i], static_cast<int64_t>(get_bits(dut_->act_o, 8 * i, 8)));
+      check("act_o", i, want.act.lane[i], static_cast<int64_t>(get_bits(dut().act_o, 8 * i, 8)));
     }
-    check("act_signed_o", -1, want.act.is_signed, dut_->act_signed_o);
-    check("tok_valid_o", -1, want.tok.valid, dut_->tok_valid_o);
-    check("tok_first_o", -1, want.tok.first, dut_->tok_first_o);
-    check("tok_last_o", -1, want.tok.last, dut_->tok_last_o);
+    check("act_signed_o", -1, want.act.is_signed, dut().act_signed_o);
+    check("tok_valid_o", -1, want.tok.valid, dut().tok_valid_o);
+    check("tok_first_o", -1, want.tok.first, dut().tok_first_o);
+    check("tok_last_o", -1, want.tok.last, dut().tok_last_o);
     if constexpr (Kind == PeKind::kSwis) {
       check("tok_sign_o", -1, want.tok.sign,
-            static_cast<int64_t>(get_bits(dut_->tok_sign_o, 0, p.group_size)));
+            static_cast<int64_t>(get_bits(dut().tok_sign_o, 0, p.group_size)));
       for (int s = 0; s < p.shifts_per_cycle; ++s) {
         check("tok_shift_o", s, want.tok.slot[s].shift,
-              static_cast<int64_t>(get_bits(dut_->tok_shift_o, 3 * s, 3)));
+              static_cast<int64_t>(get_bits(dut().tok_shift_o, 3 * s, 3)));
         check("tok_mask_o", s, want.tok.slot[s].mask,
-              static_cast<int64_t>(get_bits(dut_->tok_mask_o, p.group_size * s, p.group_size)));
+              static_cast<int64_t>(get_bits(dut().tok_mask_o, p.group_size * s, p.group_size)));
       }
     } else {
       for (int i = 0; i < p.group_size; ++i) {
         check("tok_weight_o", i, want.tok.weight[i],
-              sign_extend(get_bits(dut_->tok_weight_o, 8 * i, 8), 8));
+              sign_extend(get_bits(dut().tok_weight_o, 8 * i, 8), 8));
       }
     }
     return m;
   }
 
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Dut> dut_;
+  Dut& dut() { return top_.dut(); }
+  const Dut& dut() const { return top_.dut(); }
+
+  VerilatedTop<Dut> top_;
   PeModel model_;
   uint64_t cycle_ = 0;
-  std::unique_ptr<VerilatedFstC> fst_;
-  uint64_t trace_from_ = 0, trace_to_ = 0;
 };
 
 }  // namespace swis::tb
