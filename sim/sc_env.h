@@ -153,7 +153,8 @@ class Driver : public sc_core::sc_module {
 
  private:
   void run() {
-    wait(bus_.rst_n.posedge_event());  // released on a falling edge
+    wait(bus_.rst_n.negedge_event());  // reset asserted,
+    wait(bus_.rst_n.posedge_event());  // then released on a falling clock edge
     for (;;) {
       drive();
       wait(clk.posedge_event());
@@ -242,6 +243,7 @@ class Monitor : public sc_core::sc_module {
 
  private:
   void run() {
+    wait(bus_.rst_n.negedge_event());
     wait(bus_.rst_n.posedge_event());
     for (uint64_t cycle = 0;; ++cycle) {
       bus_.res_ready.write(!chance_(backpressure_));

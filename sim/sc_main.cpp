@@ -112,8 +112,11 @@ class Testbench : public sc_core::sc_module {
   static sc_core::sc_time period() { return sc_core::sc_time(kPeriodNs, sc_core::SC_NS); }
 
  private:
-  // Asynchronous reset for three clock edges, released on a falling edge.
+  // Asynchronous reset for three clock edges, released on a falling edge. rst_n starts high so
+  // that its fall is an edge whatever the model's random initial state.
   void reset() {
+    bus.rst_n.write(true);
+    wait(clk.negedge_event());
     bus.rst_n.write(false);
     for (int i = 0; i < 3; ++i) wait(clk.posedge_event());
     wait(clk.negedge_event());
@@ -147,6 +150,10 @@ int run(const RunOptions& o) {
       static_cast<long long>(l.ops.filters), l.prog.tiles.size(), o.bubble, o.backpressure,
       static_cast<unsigned long long>(o.seed));
 
+  // Random initial values in every register and memory (the model is verilated with
+  // --x-initial unique), drawn from --seed: the result must not depend on them.
+  Verilated::randReset(2);
+  Verilated::randSeed(static_cast<int>(o.seed));
   Testbench tb("tb", p, l, o);
   // As run_program bounds a run: four times the closed form, stretched by the chance that a
   // cycle moves nothing.

@@ -2,27 +2,56 @@
 // harness of this project shares. One cycle is settle() (inputs driven, clock low), rise()
 // (the edge that takes them) and fall(); waves put a cycle at 10 time units, the clock rising
 // at 5.
+//
+// Initial state: the models are verilated with --x-initial unique and --x-assign unique, and
+// every register and memory starts from random bits (seeded by SWIS_SEED, default 1), so a
+// result that depends on a register the reset forgot differs from seed to seed.
+// Coverage: in a build verilated with coverage, each model writes its counters to
+// $SWIS_COVERAGE_DIR/<pid>_<n>.dat when it is destroyed.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "verilated.h"
+#include "verilated_cov.h"
 #include "verilated_fst_c.h"
 
 namespace swis::tb {
+
+// The seed of the models' random initial values: SWIS_SEED, or 1.
+inline int initial_state_seed() {
+  const char* s = std::getenv("SWIS_SEED");
+  if (s == nullptr || *s == '\0') return 1;
+  return static_cast<int>(std::strtol(s, nullptr, 0));
+}
 
 template <class Dut>
 class VerilatedTop {
  public:
   VerilatedTop() : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
+    ctx_->randReset(2);       // random initial values (0 would be all zeros)
+    ctx_->randSeed(initial_state_seed());
+    Verilated::threadContextp(ctx_.get());  // the initial values are drawn from this context
     dut_ = std::make_unique<Dut>(ctx_.get());
   }
   ~VerilatedTop() {
     trace("", 0, 0);
     dut_->final();
+#ifdef SWIS_COVERAGE
+    if (const char* dir = std::getenv("SWIS_COVERAGE_DIR"); dir != nullptr && *dir != '\0') {
+      static std::atomic<int> n{0};
+      const std::string path = std::string(dir) + "/" + std::to_string(getpid()) + "_" +
+                               std::to_string(n++) + ".dat";
+      ctx_->coveragep()->write(path.c_str());
+    }
+#endif
   }
   VerilatedTop(const VerilatedTop&) = delete;
   VerilatedTop& operator=(const VerilatedTop&) = delete;
@@ -44,14 +73,15 @@ class VerilatedTop {
     to_ = to;
   }
 
-  // Asynchronous reset: rst_ni low, then high, with the clock low.
+  // Asynchronous reset with the clock low: rst_ni high, low, high. The first step matters: the
+  // ports start with random values too, and from rst_ni == 0 there would be no falling edge.
   void reset() {
     dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    ctx_->timeInc(1);
-    dut_->rst_ni = 1;
-    dut_->eval();
+    for (const int level : {1, 0, 1}) {
+      dut_->rst_ni = level;
+      dut_->eval();
+      ctx_->timeInc(1);
+    }
   }
 
   // The inputs of `cycle` are on the ports: evaluate them with the clock low. Inputs change
