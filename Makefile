@@ -6,8 +6,15 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 CTEST_FLAGS ?=
 SOAK ?= 40
+SEEDS ?= 1 2 3 4 5
+FUZZ_SECONDS ?= 60
+SANITIZE_BUILD ?= build-sanitize
+# The sanitizer build verilates the PEs and the arrays the tests name (the 16 x 16 and the
+# single-shift 8 x 8 arrays only add build time there).
+SANITIZE_CONFIGS ?= ^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_ds_4x4|arr_ds_8x8)$$
 
-.PHONY: help deps configure build sim test lint synth bench regress waves clean
+.PHONY: help deps configure build sim test check lint synth bench regress seeds waves clean
+.PHONY: coverage mutate sanitize fuzz
 
 help:
 	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
@@ -15,12 +22,23 @@ help:
 	@echo "  make sim     build, then run the built-in layer through the Verilated array in lock-step"
 	@echo "  make sim-sc  build, then run the built-in layer through the SystemC testbench (the array"
 	@echo "               verilated with --sc; random bubbles and backpressure, scoreboard)"
-	@echo "  make test    build, then run every test (ctest); CI runs exactly this"
+	@echo "  make test    build, run every test (ctest), then make sanitize; CI runs exactly this"
+	@echo "  make check   build, then run every test (ctest) of the main build only"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
 	@echo "  make synth   Yosys: area (kGE, transistors) and critical path of the PEs and 8x8 arrays,"
 	@echo "               table and Figure 3 plots in $(BUILD)/synth/ (about 1.5 min on 2 cores)"
 	@echo "  make waves   open the newest waveform (make sim WAVES=1 writes one) with its save file"
 	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
+	@echo "  make seeds   the lock-step tests once per seed of the models' random initial state"
+	@echo "               (SEEDS='$(SEEDS)')"
+	@echo "  make sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build ($(SANITIZE_BUILD)/)"
+	@echo "               of model, Verilated models, harness and tests; runs the tests"
+	@echo "  make coverage  Verilator line/branch/toggle coverage of rtl/ and functional bins"
+	@echo "               (build-coverage/coverage/coverage.md, html/)"
+	@echo "  make fuzz    libFuzzer + ASan + UBSan on the .npy and packed-format readers"
+	@echo "               (FUZZ_SECONDS=$(FUZZ_SECONDS) each; findings in $(BUILD)/fuzz/findings/)"
+	@echo "  make mutate  inject every fault of mutate/mutants.ini into a copy of rtl/ and check"
+	@echo "               that the regression kills it (build-mutate/mutants.md)"
 	@echo "  make bench   Google Benchmark: quantizer speed, array simulation speed (checked,"
 	@echo "               unchecked, Icarus Verilog)"
 	@echo "  make build   configure and build only"
@@ -47,8 +65,37 @@ sim: build
 sim-sc: build
 	$(BUILD)/swis_sc
 
-test: build
+check: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure $(CTEST_FLAGS)
+
+test: check
+	$(MAKE) --no-print-directory sanitize
+
+# ASan + UBSan: any report aborts the test that caused it. The Verilated models are built
+# with the sanitizers too; the SystemC and synthesis tests are left to the main build.
+sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DSWIS_SANITIZE=ON \
+	  '-DSWIS_CONFIG_FILTER=$(SANITIZE_CONFIGS)'
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target swis_tests swis
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(SANITIZE_BUILD) -j $(JOBS) --output-on-failure -E '^(SystemC|Synth|Formal)\.'
+
+seeds: build
+	for s in $(SEEDS); do \
+	  echo "+ SWIS_SEED=$$s ctest -R 'Pe|Array|Run|Waves'"; \
+	  SWIS_SEED=$$s ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure -R 'Pe|Array|Run|Waves' \
+	    | tail -n 3 || exit 1; \
+	  $(BUILD)/swis_sc --seed $$s | tail -n 1 || exit 1; \
+	done
+
+coverage: deps
+	BUILD=build-coverage JOBS=$(JOBS) bash coverage/run_coverage.sh
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run_fuzz.sh $(BUILD)/fuzz
+
+mutate: deps
+	python3 mutate/run_mutants.py --build build-mutate --jobs $(JOBS)
 
 # The newest FST under the build tree (make sim WAVES=1, swis run --waves, SWIS_WAVES=dir).
 WAVE ?= $(shell ls -t $$(find $(BUILD) . -maxdepth 3 -name '*.fst' 2>/dev/null) 2>/dev/null | head -n 1)

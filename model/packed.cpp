@@ -1,5 +1,6 @@
 #include "model/packed.h"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -234,6 +235,11 @@ PackedLayer unpack(const std::vector<uint8_t>& bytes) {
                       std::to_string(r.left()) + " bytes where the header implies " +
                       std::to_string(stream_bytes));
   }
+  // The last group along K (2-D) or C (4-D) is short when M does not divide it; its padding
+  // slots hold no weight, and a file that sets their sign or mask bits is malformed rather than
+  // a layer with weights outside its shape.
+  const int64_t depth = p.shape[1];
+  const int64_t depth_groups = (depth + M - 1) / M;
   p.set.assign(static_cast<size_t>(groups), 0);
   p.q.assign(static_cast<size_t>(groups * M), 0);
   BitReader br(bytes, r.pos());
@@ -241,6 +247,8 @@ PackedLayer unpack(const std::vector<uint8_t>& bytes) {
     const int n = p.filter_shifts[f];
     for (int64_t g = 0; g < p.groups_per_filter; ++g) {
       const int64_t gi = f * p.groups_per_filter + g;
+      const int live = static_cast<int>(std::min<int64_t>(M, depth - (g % depth_groups) * M));
+      const uint32_t padding = ((1u << M) - 1) & ~((1u << live) - 1);
       const uint32_t sign = br.get(M);
       std::vector<int> shifts;
       if (p.method == Method::kSwis) {
@@ -263,13 +271,24 @@ PackedLayer unpack(const std::vector<uint8_t>& bytes) {
       for (int s : shifts) set = static_cast<uint8_t>(set | 1u << s);
       p.set[gi] = set;
       int mag[16] = {};
+      uint32_t used = sign;
       for (int s : shifts) {
         const uint32_t mask = br.get(M);
+        used |= mask;
         for (int i = 0; i < M; ++i) mag[i] |= static_cast<int>(mask >> i & 1u) << s;
+      }
+      if (used & padding) {
+        throw PackedError("packed file: group " + std::to_string(gi) +
+                          " sets sign or mask bits of " + std::to_string(M - live) +
+                          " padding slot(s), which must be 0");
       }
       for (int i = 0; i < M; ++i)
         p.q[gi * M + i] = static_cast<int16_t>(sign >> i & 1u ? -mag[i] : mag[i]);
     }
+  }
+  if (bits % 8 != 0 && bytes.back() >> (bits % 8) != 0) {
+    throw PackedError("packed file: the " + std::to_string(8 - bits % 8) +
+                      " padding bits after the group stream must be 0");
   }
   return p;
 }

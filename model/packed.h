@@ -26,7 +26,9 @@
 //   The file ends there: its length is exactly what the header implies.
 //
 // So a group takes M + 3N + MN bits (swis), M + 3 + MN (swis-c) or M + MN (trunc): the
-// compression the quantizer reports. Padding weights of a short group have sign and masks 0.
+// compression the quantizer reports. Padding weights of a short group have sign and masks 0, and
+// the reader refuses a file that sets them or a padding bit after the stream: the only bits an
+// encoder is free to choose are the signs of weights whose magnitude is 0.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,9 @@ packages=(
   libbenchmark-dev                    # make bench
   gtkwave xvfb                        # waveform viewing, headless screenshots
   gnuplot-nox                         # synthesis plots
+  clang                               # libFuzzer targets (make fuzz)
+  lcov                                # HTML coverage report (make coverage)
+  python3                             # make mutate, make coverage reports
 )
 
 missing=()

@@ -208,6 +208,93 @@ void OutputFiles::commit() {
   }
 }
 
+namespace {
+
+// The first NaN or infinity of a float array as "NaN at flat index i", or "" if there is none.
+std::string first_non_finite(const npy::Array& a) {
+  if (a.dtype != npy::DType::kFloat32 && a.dtype != npy::DType::kFloat64) return "";
+  const int64_t n = a.size();
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = a.as_double(i);
+    if (!std::isfinite(v)) {
+      const char* what = std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+      return what + std::string(" at flat index ") + std::to_string(i);
+    }
+  }
+  return "";
+}
+
+bool has_empty_dimension(const npy::Array& a) {
+  for (int64_t d : a.shape) {
+    if (d < 1) return true;
+  }
+  return false;
+}
+
+template <size_t N>
+bool one_of(npy::DType t, const npy::DType (&allowed)[N]) {
+  for (npy::DType a : allowed) {
+    if (t == a) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string shape_repr(const std::vector<int64_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+npy::Array read_weights(const std::string& path) {
+  npy::Array w = npy::read(path);
+  const auto fail = [&path](const std::string& problem) {
+    throw InputError(path + ": " + problem);
+  };
+  using npy::DType;
+  if (!one_of(w.dtype, {DType::kFloat32, DType::kFloat64, DType::kInt8, DType::kInt16})) {
+    fail(std::string("weights of dtype ") + npy::dtype_name(w.dtype) +
+         " are not supported (float32, float64, int8 or int16)");
+  }
+  if (w.shape.size() != 2 && w.shape.size() != 4) {
+    fail("weights must be 2-D (F, K) or 4-D (F, C, kh, kw), got " + std::to_string(w.shape.size()) +
+         "-D shape " + shape_repr(w.shape));
+  }
+  if (has_empty_dimension(w)) fail("weights have an empty dimension: shape " + shape_repr(w.shape));
+  const std::string non_finite = first_non_finite(w);
+  if (!non_finite.empty()) fail("weights contain " + non_finite);
+  if (w.dtype == DType::kInt16) {
+    const int64_t n = w.size();
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t v = w.as_int(i);
+      if (v < -255 || v > 255) {
+        fail("integer weight " + std::to_string(v) + " at flat index " + std::to_string(i) +
+             " exceeds 8 magnitude bits (|w| <= 255)");
+      }
+    }
+  }
+  return w;
+}
+
+npy::Array read_acts(const std::string& path) {
+  npy::Array a = npy::read(path);
+  const auto fail = [&path](const std::string& problem) {
+    throw InputError(path + ": " + problem);
+  };
+  using npy::DType;
+  if (!one_of(a.dtype, {DType::kInt8, DType::kUint8, DType::kFloat32, DType::kFloat64})) {
+    fail(std::string("activations of dtype ") + npy::dtype_name(a.dtype) +
+         " are not supported (int8, uint8, float32 or float64)");
+  }
+  if (has_empty_dimension(a)) {
+    fail("activations have an empty dimension: shape " + shape_repr(a.shape));
+  }
+  const std::string non_finite = first_non_finite(a);
+  if (!non_finite.empty()) fail("activations contain " + non_finite);
+  return a;
+}
+
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));

@@ -1,5 +1,5 @@
-// Small pieces the sub-commands share: option parsing with one-line errors, a JSON object
-// writer, and all-or-nothing output files.
+// Small pieces the sub-commands share: option parsing with one-line errors, input files checked
+// against what the commands accept, a JSON object writer, and all-or-nothing output files.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/npy.h"
+
 namespace swis::cli {
 
 // A usage error: reported as one line, exit code 2.
@@ -17,6 +19,26 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// An input file whose content a command cannot use. The message names the file and the problem:
+// "<file>: <problem>".
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a weights file and checks it as the quantizer will (model/weight_flow, model/quantize),
+// so that a problem is reported against the file rather than found later without its name:
+// float32/float64 or int8/int16; 2-D (F, K) or 4-D (F, C, kh, kw) with no empty dimension;
+// no NaN or Inf; integers within 8 magnitude bits. Throws npy::NpyError or InputError.
+npy::Array read_weights(const std::string& path);
+
+// Reads an activations file: int8/uint8/float32/float64, no empty dimension, no NaN or Inf.
+// Whether its shape fits the weights is the command's check. Throws npy::NpyError or InputError.
+npy::Array read_acts(const std::string& path);
+
+// Python's repr of a shape, as messages show it: (), (5,), (2, 3).
+std::string shape_repr(const std::vector<int64_t>& shape);
 
 // `--name value` options and positional arguments. Each option is taken once by the command;
 // finish() refuses any that no one took.

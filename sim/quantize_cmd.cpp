@@ -100,7 +100,7 @@ int quantize(const std::vector<std::string>& args) {
                      std::to_string(o.positional().size()));
   }
   const std::string path = o.positional()[0];
-  const WeightResult w = quantize_weights(npy::read(path), req);
+  const WeightResult w = quantize_weights(read_weights(path), req);
 
   OutputFiles files;
   if (out) files.add(*out, npy::serialize(quantized_array(w.layer, w.qz)));

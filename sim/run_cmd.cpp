@@ -23,6 +23,39 @@ std::string shape_text(const std::vector<int64_t>& s) {
   return t;
 }
 
+// The activations' shape against the weights' (run_layer checks the same, but without the files'
+// names): a 2-D (F, K) weight matrix takes (P, K) rows, a 4-D kernel one NCHW image whose C is
+// the kernel's and whose padded size holds the kernel.
+void check_acts_fit_weights(const std::string& w_path, const npy::Array& w,
+                            const std::string& a_path, const npy::Array& a,
+                            const tb::LayerRequest& req) {
+  const auto fail = [&a_path](const std::string& problem) {
+    throw InputError(a_path + ": " + problem);
+  };
+  const std::string weights = "the weights " + w_path + " " + shape_repr(w.shape);
+  if (w.shape.size() == 2) {
+    if (a.shape.size() != 2 || a.shape[1] != w.shape[1]) {
+      fail("activations must be (P, K) with K = " + std::to_string(w.shape[1]) + " for " + weights +
+           ", got " + shape_repr(a.shape));
+    }
+    return;
+  }
+  if (a.shape.size() != 4 || a.shape[0] != 1) {
+    fail("a convolution needs one NCHW input (1, C, H, W) for " + weights + ", got " +
+         shape_repr(a.shape));
+  }
+  if (a.shape[1] != w.shape[1]) {
+    fail("input has " + std::to_string(a.shape[1]) + " channels but " + weights + " have " +
+         std::to_string(w.shape[1]));
+  }
+  const int64_t h = a.shape[2] + 2 * req.pad, wd = a.shape[3] + 2 * req.pad;
+  if (w.shape[2] > h || w.shape[3] > wd) {
+    fail("input padded to " + std::to_string(h) + "x" + std::to_string(wd) +
+         " is smaller than the " + std::to_string(w.shape[2]) + "x" + std::to_string(w.shape[3]) +
+         " kernel of " + weights);
+  }
+}
+
 tb::LayerRequest take_layer_request(Options& o) {
   tb::LayerRequest req;
   req.rows = static_cast<int>(o.take_int("rows", 1, 64).value_or(8));
@@ -131,8 +164,9 @@ int run(const std::vector<std::string>& args) {
   if (!weights || !acts) throw UsageError("swis run: give --weights W.npy and --acts A.npy");
   if (!o.positional().empty())
     throw UsageError("swis run: unexpected argument '" + o.positional()[0] + "'");
-  const npy::Array w = npy::read(*weights);
-  const npy::Array a = npy::read(*acts);
+  const npy::Array w = read_weights(*weights);
+  const npy::Array a = read_acts(*acts);
+  check_acts_fit_weights(*weights, w, *acts, a, req);
   std::printf("swis run: weights %s (%s), activations %s (%s)\n", weights->c_str(),
               shape_text(w.shape).c_str(), acts->c_str(), shape_text(a.shape).c_str());
   return run_and_report(w, a, req, out, json);

@@ -1,4 +1,5 @@
 // swis: the command-line front end. Sub-commands live in sim/*_cmd.cpp.
+#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -33,6 +34,23 @@ int dispatch(const std::string& cmd, const std::vector<std::string>& args) {
   throw swis::cli::UsageError("unknown command '" + cmd + "' (swis --help lists them)");
 }
 
+// Messages carry file names and file content; a control character in either must not break the
+// one-line contract, so each is shown as \xNN.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,7 +62,7 @@ int main(int argc, char** argv) {
     return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
   } catch (const std::exception& e) {
     // Bad usage or input: one line, exit code 2, no output file (outputs commit last).
-    std::cerr << "swis: " << e.what() << "\n";
+    std::cerr << "swis: " << one_line(e.what()) << "\n";
     return 2;
   }
 }

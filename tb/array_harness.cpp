@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tb/functional_coverage.h"
+
 namespace swis::tb {
 
 std::string ArrayMismatch::describe(const std::string& dut_name) const {
@@ -104,6 +106,7 @@ ArrayRunResult run_once(ArrayDut& dut, const ArrayProgram& prog, int64_t rows, i
   const std::vector<ActGroup> no_act(static_cast<size_t>(p.rows));
   const std::vector<WeightToken> no_tok(static_cast<size_t>(p.cols));
   ArrayOutputs seen;
+  fcov::ArraySampler sampler(p);
   for (uint64_t cycle = 0;; ++cycle) {
     if (cycle >= bound) {
       res.error = "timeout: no complete result after " + std::to_string(cycle) + " cycles (" +
@@ -123,6 +126,9 @@ ArrayRunResult run_once(ArrayDut& dut, const ArrayProgram& prog, int64_t rows, i
     in.res_ready = !held(opt.backpressure);
 
     res.mismatch = dut.step(in, seen);
+    sampler.cycle(in, seen,
+                  (cfg_i < prog.cfg.size() && !in.cfg_valid) || (act_i < prog.act.size() && !in.act_valid) ||
+                      (tok_i < prog.tok.size() && !in.tok_valid));
     if (res.mismatch) {
       res.cycles = cycle + 1;
       break;

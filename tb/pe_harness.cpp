@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "tb/functional_coverage.h"
+
 namespace swis::tb {
 
 std::string PeMismatch::describe(const std::string& dut_name) const {
@@ -48,6 +50,7 @@ PeRunResult run_lockstep(const PeDutEntry& entry,
   }
   PeStimulus in;
   while (next(result.cycles, in)) {
+    fcov::sample_pe(entry.params, in);
     result.mismatch = dut->step(in);
     ++result.cycles;
     if (dut->model().out().res_valid) ++result.results;

@@ -21,22 +21,36 @@ int soak() {
 
 class Array : public testing::TestWithParam<ArrayDutEntry> {
  protected:
+  struct Gemm {
+    int64_t P = 0, K = 0, F = 0;
+    GemmOperands ops;
+    ArrayProgram prog;
+  };
+
   // One random GEMM whose sizes are not multiples of the array or of M.
+  Gemm random_problem(uint64_t seed, bool act_signed, int max_tiles, int64_t max_k) {
+    const ArrayParams& p = GetParam().params;
+    std::mt19937_64 rng(seed);
+    Gemm g;
+    g.P = p.rows * (1 + static_cast<int64_t>(rng() % 2)) + 1 + static_cast<int64_t>(rng() % p.rows);
+    g.F = std::min<int64_t>(p.cols * (max_tiles / 2) + 1 + static_cast<int64_t>(rng() % p.cols),
+                            p.cols * 3 - 1 + (p.cols == 1 ? 2 : 0));
+    g.K = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_k));
+    std::vector<int> shifts;
+    for (int i = 0; i < 4; ++i) shifts.push_back(1 + static_cast<int>(rng() % 8));
+    g.ops = random_gemm(g.P, g.K, g.F, p.group_size, p.cols, shifts, act_signed, rng());
+    g.prog = program_gemm(p, g.ops);
+    return g;
+  }
+
   void run_random(uint64_t seed, double bubble, double backpressure, bool act_signed, int max_tiles,
                   int64_t max_k = 23) {
     const ArrayDutEntry& e = GetParam();
     const ArrayParams& p = e.params;
-    std::mt19937_64 rng(seed);
-    const int64_t P =
-        p.rows * (1 + static_cast<int64_t>(rng() % 2)) + 1 + static_cast<int64_t>(rng() % p.rows);
-    const int64_t F =
-        std::min<int64_t>(p.cols * (max_tiles / 2) + 1 + static_cast<int64_t>(rng() % p.cols),
-                          p.cols * 3 - 1 + (p.cols == 1 ? 2 : 0));
-    const int64_t K = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_k));
-    std::vector<int> shifts;
-    for (int i = 0; i < 4; ++i) shifts.push_back(1 + static_cast<int>(rng() % 8));
-    const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, shifts, act_signed, rng());
-    const ArrayProgram prog = program_gemm(p, ops);
+    const Gemm g = random_problem(seed, act_signed, max_tiles, max_k);
+    const int64_t P = g.P, K = g.K, F = g.F;
+    const GemmOperands& ops = g.ops;
+    const ArrayProgram& prog = g.prog;
     auto dut = e.make();
     const ArrayRunResult r = run_program(*dut, prog, P, F, {bubble, backpressure, seed});
     ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->describe(e.name);
@@ -81,6 +95,33 @@ TEST_P(Array, ShortTilesStallForTheDrain) {
   EXPECT_EQ(r.cycles, closed_form_cycles(p, prog.tile_steps()));
   if (p.rows > 2) {
     EXPECT_GT(r.stall, 0u);
+  }
+}
+
+TEST_P(Array, ResetAnywhereThenAFreshLayerIsExact) {
+  // A layer cut short by an asynchronous reset at points spread over its run (the first
+  // cycles, inside tiles, in the drain, with results queued under backpressure), then a
+  // different layer on the same model: it must run exactly as on a model fresh from reset.
+  const ArrayDutEntry& e = GetParam();
+  const ArrayParams& p = e.params;
+  const Gemm a = random_problem(600, true, 4, 23);
+  const Gemm b = random_problem(601, false, 4, 23);
+  auto dut = e.make();
+  const ArrayRunOptions slow{0.2, 0.6, 7};
+  const ArrayRunResult whole = run_program(*dut, a.prog, a.P, a.F, slow);
+  ASSERT_TRUE(whole.ok()) << (whole.mismatch ? whole.mismatch->describe(e.name) : whole.error);
+  for (const uint64_t cut : {uint64_t{1}, uint64_t{3}, whole.cycles / 5, whole.cycles / 2,
+                             whole.cycles * 4 / 5, whole.cycles - 2}) {
+    ArrayRunOptions partial = slow;
+    partial.max_cycles = cut;
+    const ArrayRunResult r = run_program(*dut, a.prog, a.P, a.F, partial);
+    ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->describe(e.name);
+    ASSERT_FALSE(r.complete) << e.name << ": cut at " << cut;
+    const ArrayRunResult next = run_program(*dut, b.prog, b.P, b.F, {});
+    ASSERT_TRUE(next.ok()) << e.name << ": after a reset at cycle " << cut << ": "
+                           << (next.mismatch ? next.mismatch->describe(e.name) : next.error);
+    EXPECT_EQ(next.y, reference_gemm(b.ops)) << e.name << ": after a reset at cycle " << cut;
+    EXPECT_EQ(next.cycles, closed_form_cycles(p, b.prog.tile_steps())) << e.name;
   }
 }
 
