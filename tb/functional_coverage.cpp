@@ -40,7 +40,7 @@ class Bins {
     for (const char* k : {"ss", "ds"}) {
       const std::string a = std::string("array.") + k + ".";
       for (int n = 1; n <= 8; ++n) declare(a + "tile.N=" + std::to_string(n));
-      for (const char* b : {"tile.N_changes", "tile.int8", "tile.uint8", "tile.format_changes", "tile.G=1",
+      for (const char* b : {"tile.N_changes", "tile.int8", "tile.uint8", "tile.G=1",
                             "tile.G>1", "drain_stall", "output_backpressure", "input_bubble"}) {
         declare(a + b);
       }
@@ -142,12 +142,8 @@ void ArraySampler::cycle(const ArrayInputs& in, const ArrayOutputs& seen, bool b
     if (in.cfg_shifts >= 1 && in.cfg_shifts <= 8) b.hit(k + "tile.N=" + std::to_string(in.cfg_shifts));
     if (last_shifts_ >= 0 && in.cfg_shifts != last_shifts_) b.hit(k + "tile.N_changes");
     b.hit(k + (in.cfg_act_signed ? "tile.int8" : "tile.uint8"));
-    if (last_signed_ >= 0 && static_cast<int>(in.cfg_act_signed) != last_signed_) {
-      b.hit(k + "tile.format_changes");
-    }
     b.hit(k + (in.cfg_groups == 1 ? "tile.G=1" : "tile.G>1"));
     last_shifts_ = in.cfg_shifts;
-    last_signed_ = in.cfg_act_signed;
   }
   if (seen.stall != last_stall_) b.hit(k + "drain_stall");
   last_stall_ = seen.stall;

@@ -12,7 +12,7 @@
 //   pe.<kind>.int8|uint8, .first|last|first_and_last|bubble
 //   array.<kind>.tile.N=<1..8>       a tile configured with N shifts
 //   array.<kind>.tile.N_changes      a tile whose N differs from the previous tile's
-//   array.<kind>.tile.int8|uint8|format_changes, array.<kind>.tile.G=1|G>1
+//   array.<kind>.tile.int8|uint8, array.<kind>.tile.G=1|G>1
 //   array.<kind>.drain_stall         a ready step held back for the drain or the FIFO credits
 //   array.<kind>.output_backpressure a result beat offered while res_ready is low
 //   array.<kind>.input_bubble        a cycle in which the driver held back a beat it had
@@ -41,7 +41,6 @@ class ArraySampler {
   const char* kind_;
   bool on_;
   int last_shifts_ = -1;
-  int last_signed_ = -1;
   uint64_t last_stall_ = 0;
 };
 
