@@ -98,6 +98,22 @@ TEST_P(Array, ShortTilesStallForTheDrain) {
   }
 }
 
+TEST_P(Array, MostGroupsATileCanHold) {
+  // G = max_groups(): the widest group count the configuration field and the accumulator bound
+  // allow, in one tile of one shift per group; every bit of the group counter is used.
+  const ArrayDutEntry& e = GetParam();
+  const ArrayParams& p = e.params;
+  const int64_t P = p.rows, F = p.cols, K = static_cast<int64_t>(p.max_groups()) * p.group_size;
+  const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, {1}, true, 9);
+  const ArrayProgram prog = program_gemm(p, ops);
+  ASSERT_EQ(prog.tiles.size(), 1u);
+  auto dut = e.make();
+  const ArrayRunResult r = run_program(*dut, prog, P, F, {});
+  ASSERT_TRUE(r.ok()) << (r.mismatch ? r.mismatch->describe(e.name) : r.error);
+  EXPECT_EQ(r.y, reference_gemm(ops)) << e.name;
+  EXPECT_EQ(r.cycles, closed_form_cycles(p, prog.tile_steps())) << e.name;
+}
+
 TEST_P(Array, ResetAnywhereThenAFreshLayerIsExact) {
   // A layer cut short by an asynchronous reset at points spread over its run (the first
   // cycles, inside tiles, in the drain, with results queued under backpressure), then a

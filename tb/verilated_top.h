@@ -4,8 +4,8 @@
 // at 5.
 //
 // Initial state: the models are verilated with --x-initial unique and --x-assign unique, and
-// every register and memory starts from random bits (seeded by SWIS_SEED, default 1), so a
-// result that depends on a register the reset forgot differs from seed to seed.
+// every register and memory starts from random bits (seeded by SWIS_SEED, default 1; 0 means
+// all zeros), so a result that depends on a register the reset forgot differs from seed to seed.
 // Coverage: in a build verilated with coverage, each model writes its counters to
 // $SWIS_COVERAGE_DIR/<pid>_<n>.dat when it is destroyed.
 #pragma once
@@ -24,6 +24,12 @@
 
 namespace swis::tb {
 
+// Numbers the coverage files of a process: one counter for every model type.
+inline std::atomic<int>& coverage_file_number() {
+  static std::atomic<int> n{0};
+  return n;
+}
+
 // The seed of the models' random initial values: SWIS_SEED, or 1.
 inline int initial_state_seed() {
   const char* s = std::getenv("SWIS_SEED");
@@ -36,8 +42,11 @@ class VerilatedTop {
  public:
   VerilatedTop() : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->traceEverOn(true);  // before the model exists, so that trace() can attach later
-    ctx_->randReset(2);       // random initial values (0 would be all zeros)
-    ctx_->randSeed(initial_state_seed());
+    // Random initial values, or all zeros under SWIS_SEED=0 (make coverage: a register's
+    // toggles then come from the run, not from reset clearing a random power-up value).
+    const int seed = initial_state_seed();
+    ctx_->randReset(seed == 0 ? 0 : 2);
+    ctx_->randSeed(seed);
     Verilated::threadContextp(ctx_.get());  // the initial values are drawn from this context
     dut_ = std::make_unique<Dut>(ctx_.get());
   }
@@ -46,9 +55,8 @@ class VerilatedTop {
     dut_->final();
 #ifdef SWIS_COVERAGE
     if (const char* dir = std::getenv("SWIS_COVERAGE_DIR"); dir != nullptr && *dir != '\0') {
-      static std::atomic<int> n{0};
       const std::string path = std::string(dir) + "/" + std::to_string(getpid()) + "_" +
-                               std::to_string(n++) + ".dat";
+                               std::to_string(coverage_file_number()++) + ".dat";
       ctx_->coveragep()->write(path.c_str());
     }
 #endif
