@@ -14,7 +14,7 @@ SANITIZE_BUILD ?= build-sanitize
 SANITIZE_CONFIGS ?= ^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_ds_4x4|arr_(ss|ds)_8x8)$$
 
 .PHONY: help deps configure build sim test check lint synth bench regress seeds waves clean
-.PHONY: coverage mutate sanitize fuzz
+.PHONY: coverage mutate sanitize fuzz formal
 
 help:
 	@echo "swis: SWIS bit-serial PEs and arrays, with a C++ golden model and Verilator harnesses"
@@ -35,6 +35,8 @@ help:
 	@echo "               of model, Verilated models, harness and tests; runs the tests"
 	@echo "  make coverage  Verilator line/branch/toggle coverage of rtl/ and functional bins"
 	@echo "               (build-coverage/coverage/coverage.md, html/)"
+	@echo "  make formal  formal proofs (Yosys, z3, ABC): DS = 2 x SS, Equation 7, array feed"
+	@echo "               (formal/README.md); the fast ones also run in make check"
 	@echo "  make fuzz    libFuzzer + ASan + UBSan on the .npy and packed-format readers"
 	@echo "               (FUZZ_SECONDS=$(FUZZ_SECONDS) each; findings in $(BUILD)/fuzz/findings/)"
 	@echo "  make mutate  inject every fault of mutate/mutants.ini into a copy of rtl/ and check"
@@ -91,6 +93,9 @@ seeds: build
 
 coverage: deps
 	BUILD=build-coverage JOBS=$(JOBS) bash coverage/run_coverage.sh
+
+formal: configure
+	cmake --build $(BUILD) --target formal
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run_fuzz.sh $(BUILD)/fuzz
