@@ -11,6 +11,7 @@ and fails the run, as does one that survives. Reports: <build>/mutants.md and mu
 import argparse
 import configparser
 import csv
+import glob
 import os
 import re
 import shutil
@@ -112,8 +113,23 @@ def main():
     env = dict(os.environ)
     env.setdefault("SWIS_SEED", "1")
 
-    def build_and_test():
-        code, out = run(["cmake", "--build", build, "-j", str(args.jobs), "--target", "swis_tests"], log)
+    def reverilate(mutant):
+        # A fault can change the set of files Verilator generates, and CMake reads that set only
+        # when it configures (from <model>_copy.cmake): drop the models' copies and configure
+        # again, so that stale files are not compiled against new headers.
+        for d in glob.glob(os.path.join(build, "CMakeFiles", "swis_rtl.dir", "V*.dir")):
+            name = os.path.basename(d)[1:-4]
+            top_file = "fxp_pe.v" if name.startswith("pe_fxp") else "swis_pe.v" if name.startswith("pe_") else None
+            if mutant is None or top_file is None or top_file == mutant["file"]:
+                for f in glob.glob(os.path.join(d, "*_copy.cmake")):
+                    os.remove(f)
+        return run(["cmake", build], log)[0] == 0
+
+    def build_and_test(mutant=None):
+        target = ["cmake", "--build", build, "-j", str(args.jobs), "--target", "swis_tests"]
+        code, out = run(target, log)
+        if code != 0 and reverilate(mutant):
+            code, out = run(target, log)
         if code != 0:
             return "broken", "", out.strip().splitlines()[-1] if out.strip() else "build failed"
         code, out = run([os.path.join(build, "swis_tests"), "--gtest_filter=" + TESTS,
@@ -144,7 +160,7 @@ def main():
         for i, m in enumerate(mutants, 1):
             t0 = time.time()
             write_rtl(m)
-            verdict, test, detail = build_and_test()
+            verdict, test, detail = build_and_test(m)
             secs = time.time() - t0
             rows.append(dict(m, verdict=verdict, test=test, detail=detail, seconds=f"{secs:.0f}"))
             print(f"[{i:2d}/{len(mutants)}] {m['id']:32s} {verdict:8s} {secs:5.0f} s  {test}", flush=True)
