@@ -45,7 +45,8 @@ help:
 	@echo "               unchecked, Icarus Verilog)"
 	@echo "  make build   configure and build only"
 	@echo "  make deps    install missing Debian packages (apt-get; needs root or sudo)"
-	@echo "  make clean   remove $(BUILD)/"
+	@echo "  make clean   remove $(BUILD)/ and the variant build trees ($(SANITIZE_BUILD)/, build-coverage/,"
+	@echo "               build-mutate/)"
 	@echo ""
 	@echo "  variables: BUILD=$(BUILD) JOBS=$(JOBS) CTEST_FLAGS='-R <regex>' to pick tests"
 
@@ -124,4 +125,4 @@ synth: configure
 	cmake --build $(BUILD) --target synth
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate
