@@ -6,11 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <random>
 #include <string>
 
 #include "bench/bench_summary.h"
+#include "lib/flow/synthetic.h"
 #include "tb/array_harness.h"
-#include "tb/gemm_fixture.h"
 
 namespace swis::bench {
 namespace {
@@ -24,7 +25,7 @@ struct Workload {
 const Workload& workload(const ArrayParams& p) {
   static const Workload w = [&p] {
     Workload x;
-    x.ops = tb::random_gemm(64, 576, 64, p.group_size, p.cols, {3}, true, 7);
+    x.ops = random_gemm(64, 576, 64, p.group_size, p.cols, {3}, true, 7);
     x.prog = program_gemm(p, x.ops);
     return x;
   }();

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bench/bench_summary.h"
-#include "model/quantize.h"
+#include "lib/compiler/quantize.h"
 
 namespace swis {
 namespace {

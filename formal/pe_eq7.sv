@@ -7,7 +7,7 @@
 // no token is valid; res' = acc' and res_valid' = 1 on a valid `last` token, else res holds
 // and res_valid' = 0; and every input forwarded unchanged on act_o / tok_*_o.
 //
-// The reference is Equation 7 as the paper and the golden model (model/pe_model.cpp) write it,
+// The reference is Equation 7 as the paper and the golden model (lib/golden/pe_model.cpp) write it,
 // in plain AccWidth-bit integer arithmetic: per slot, the signed lanes its mask selects are
 // added, and that inner sum is multiplied by 2^(s_j). It shares none of the RTL's coding: no
 // 9-bit lanes, no per-lane two's-complement negation, no narrow lane sum or sign-extension,

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "model/npy.h"
+#include "lib/formats/npy.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // libFuzzer target for the packed-format reader (unpack). PackedError is its one documented way
 // to refuse input; anything else that escapes, and any sanitizer report, timeout or oversized
 // allocation, is a finding. The format has one encoding per layer except for the sign bit of a
-// weight whose magnitude is 0 (model/packed.h), so an accepted file must re-pack to bytes of the
+// weight whose magnitude is 0 (lib/compiler/packed.h), so an accepted file must re-pack to bytes of the
 // same length that differ from it only by clearing bits, that read back as an equal layer, and
 // that re-pack to themselves.
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "model/packed.h"
+#include "lib/compiler/packed.h"
 
 namespace {
 

@@ -1,16 +1,17 @@
 // Writes the fuzzers' seed corpus: a few valid files of each format from the model's own
 // writers, and a few malformed ones that reach the deeper checks (header keys, dtype, shape,
 // group stream). Run by hand when the formats change:
-//   clang++ -std=c++17 -I. fuzz/make_seeds.cpp model/npy.cpp model/packed.cpp model/quantize.cpp \
-//       -pthread -o /tmp/make_seeds && /tmp/make_seeds fuzz/corpus
+//   clang++ -std=c++17 -I. fuzz/make_seeds.cpp lib/common/*.cpp lib/formats/*.cpp \
+//       lib/compiler/packed.cpp lib/compiler/quantize.cpp -pthread -o /tmp/make_seeds \
+//       && /tmp/make_seeds fuzz/corpus
 #include <cstdio>
 #include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
 
-#include "model/npy.h"
-#include "model/packed.h"
+#include "lib/formats/npy.h"
+#include "lib/compiler/packed.h"
 
 namespace {
 

@@ -32,10 +32,12 @@ if [[ -z $cxx ]]; then
   exit 2
 fi
 
-# Each target compiles only the model sources its reader needs: no Verilator, no CMake build.
+# Each target compiles only the library sources its reader needs: no Verilator, no CMake build.
+npy_sources="lib/common/layer_shape.cpp lib/formats/npy.cpp lib/formats/npy_header.cpp
+  lib/formats/npy_read.cpp lib/formats/npy_write.cpp lib/formats/output_files.cpp"
 declare -A sources=(
-  [npy]="model/npy.cpp"
-  [packed]="model/packed.cpp model/quantize.cpp"
+  [npy]="$npy_sources"
+  [packed]="lib/compiler/packed.cpp lib/compiler/quantize.cpp lib/common/layer_shape.cpp"
 )
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -I "$root"
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -pthread)
@@ -49,8 +51,8 @@ for t in $targets; do
   bin=$out/fuzz_$t
   srcs=("$root/fuzz/fuzz_$t.cpp")
   for s in ${sources[$t]}; do srcs+=("$root/$s"); done
-  # Rebuilt when a source, a model header or this script (the flags) is newer than the binary.
-  if [[ -x $bin ]] && [[ -z $(find "${srcs[@]}" "$root/model" "${BASH_SOURCE[0]}" -newer "$bin" \
+  # Rebuilt when a source, a library header or this script (the flags) is newer than the binary.
+  if [[ -x $bin ]] && [[ -z $(find "${srcs[@]}" "$root/lib" "${BASH_SOURCE[0]}" -newer "$bin" \
                                    \( -name '*.cpp' -o -name '*.h' -o -name '*.sh' \) | head -n 1) ]]; then
     echo "fuzz_$t is up to date"
   else

@@ -18,7 +18,7 @@
 // Accumulator bound: a weight is at most 255 in magnitude (all eight shifts) and an
 // activation at most 255 (uint8), so one weight adds at most 65025 = 255 * 255. A reduction
 // of K weights is exact while K * 65025 <= 2^(AccWidth-1) - 1: K <= 33025 for AccWidth = 32.
-// The golden model (model/pe_model.h, max_reduction) holds the same bound and refuses beyond it.
+// The golden model (lib/golden/pe_model.h, max_reduction) holds the same bound and refuses beyond it.
 `default_nettype none
 
 module swis_pe #(

@@ -11,6 +11,8 @@ packages=(
   iverilog                            # second simulator for the speed comparison
   libsystemc-dev                      # SystemC testbench
   libgtest-dev                        # unit and lock-step tests
+  libcli11-dev                        # command-line options (CLI11)
+  nlohmann-json3-dev                  # JSON reports (nlohmann-json)
   libbenchmark-dev                    # make bench
   gtkwave xvfb                        # waveform viewing, headless screenshots
   gnuplot-nox                         # synthesis plots

@@ -44,6 +44,20 @@ const ArrayDutEntry& array_dut(const std::string& name) {
   throw std::invalid_argument("no array configuration named " + name);
 }
 
+const ArrayDutEntry& find_array_dut(const ArrayParams& wanted) {
+  std::string have;
+  for (const auto& e : array_duts()) {
+    const ArrayParams& p = e.params;
+    if (p.rows == wanted.rows && p.cols == wanted.cols && p.group_size == wanted.group_size &&
+        p.shifts_per_cycle == wanted.shifts_per_cycle) {
+      return e;
+    }
+    have += (have.empty() ? "" : ", ") + e.name;
+  }
+  throw std::invalid_argument("no Verilated array of " + wanted.describe() + " (configurations: " +
+                              have + "; add one to config/configs.txt)");
+}
+
 void apply_wave_environment(const std::string& dut_name, ArrayRunOptions& opt) {
   static int runs = 0;
   const char* dir = std::getenv("SWIS_WAVES");

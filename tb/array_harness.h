@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "model/array_model.h"
-#include "model/array_program.h"
+#include "lib/golden/array_model.h"
+#include "lib/mapping/array_program.h"
 
 namespace swis::tb {
 
@@ -55,6 +55,9 @@ inline void PrintTo(const ArrayDutEntry& e, std::ostream* os) { *os << e.name; }
 // Every array configuration of config/configs.txt.
 const std::vector<ArrayDutEntry>& array_duts();
 const ArrayDutEntry& array_dut(const std::string& name);
+// The one configuration with the rows, columns, M and slots per token of `wanted`; throws
+// std::invalid_argument naming the configurations there are.
+const ArrayDutEntry& find_array_dut(const ArrayParams& wanted);
 
 struct ArrayRunOptions {
   double bubble = 0.0;        // chance that a stream with a beat ready holds it back a cycle

@@ -20,7 +20,7 @@
 
 #include <cstdint>
 
-#include "model/array_model.h"
+#include "lib/golden/array_model.h"
 #include "tb/pe_harness.h"
 
 namespace swis::tb::fcov {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "model/pe_model.h"
+#include "lib/golden/pe_model.h"
 
 namespace swis::tb {
 

@@ -6,9 +6,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <random>
 
+#include "lib/flow/synthetic.h"
 #include "tb/array_harness.h"
-#include "tb/gemm_fixture.h"
 
 namespace swis::tb {
 namespace {

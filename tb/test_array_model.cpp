@@ -2,9 +2,11 @@
 // GEMM, cycle counts equal the closed form, the counters add up.
 #include <gtest/gtest.h>
 
-#include "model/array_model.h"
-#include "model/array_program.h"
-#include "tb/gemm_fixture.h"
+#include <random>
+
+#include "lib/flow/synthetic.h"
+#include "lib/golden/array_model.h"
+#include "lib/mapping/array_program.h"
 
 namespace swis {
 namespace {
@@ -67,8 +69,7 @@ TEST(ArrayModel, ResultsEqualAPlainGemmAndCyclesTheClosedForm) {
                   F = 1 + static_cast<int64_t>(rng() % 13);
     const std::vector<int> shifts = {1 + static_cast<int>(rng() % 8),
                                      1 + static_cast<int>(rng() % 8), 8};
-    const GemmOperands ops =
-        tb::random_gemm(P, K, F, p.group_size, p.cols, shifts, rng() % 2, rng());
+    const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, shifts, rng() % 2, rng());
     const ArrayProgram prog = program_gemm(p, ops);
     const ModelRun run = run_model(p, prog, P, F);
     ASSERT_EQ(run.y, reference_gemm(ops)) << "trial " << trial;
@@ -84,7 +85,7 @@ TEST(ArrayModel, ShortTilesStallForTheDrain) {
   // G = 1 and N = 1: one step per tile, shorter than the drain of 8 rows.
   ArrayParams p;
   p.shifts_per_cycle = 1;
-  const GemmOperands ops = tb::random_gemm(40, 4, 8, 4, 8, {1}, true, 3);
+  const GemmOperands ops = random_gemm(40, 4, 8, 4, 8, {1}, true, 3);
   const ArrayProgram prog = program_gemm(p, ops);
   ASSERT_EQ(prog.tiles.size(), 5u);
   const ModelRun run = run_model(p, prog, 40, 8);
@@ -123,10 +124,10 @@ TEST(ArrayProgram, TokensCarryTheGroupsShiftsInOrderAndAnEmptySlotForOddN) {
 
 TEST(ArrayProgram, RefusesMixedNInATileAndReductionsPastTheBound) {
   ArrayParams p;
-  GemmOperands ops = tb::random_gemm(3, 8, 4, 4, 8, {2}, true, 1);
+  GemmOperands ops = random_gemm(3, 8, 4, 4, 8, {2}, true, 1);
   ops.filter_shifts[1] = 3;
   EXPECT_THROW(program_gemm(p, ops), std::invalid_argument);
-  GemmOperands big = tb::random_gemm(1, 4 * 8257, 1, 4, 8, {1}, true, 1);
+  GemmOperands big = random_gemm(1, 4 * 8257, 1, 4, 8, {1}, true, 1);
   EXPECT_THROW(program_gemm(p, big), std::invalid_argument);  // 8257 groups of 4 > 33025 weights
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "model/npy.h"
+#include "lib/formats/npy.h"
 #include "tb/cli_test_util.h"
 
 namespace swis {

@@ -11,9 +11,9 @@
 #include <random>
 #include <string>
 
-#include "model/npy.h"
-#include "model/packed.h"
-#include "model/weight_flow.h"
+#include "lib/formats/npy.h"
+#include "lib/compiler/packed.h"
+#include "lib/compiler/weight_flow.h"
 #include "tb/cli_test_util.h"
 
 namespace swis {

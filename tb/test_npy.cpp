@@ -18,7 +18,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "model/npy.h"
+#include "lib/formats/npy.h"
 
 namespace swis::npy {
 namespace {

@@ -7,7 +7,7 @@
 #include <numeric>
 #include <random>
 
-#include "model/packed.h"
+#include "lib/compiler/packed.h"
 
 namespace swis {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "model/pe_model.h"
+#include "lib/golden/pe_model.h"
 
 namespace swis {
 namespace {

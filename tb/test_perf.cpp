@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "model/conv.h"
-#include "model/schedule.h"
-#include "model/topology.h"
+#include "lib/compiler/schedule.h"
+#include "lib/formats/topology.h"
+#include "lib/mapping/conv.h"
+#include "lib/mapping/cycles.h"
+#include "lib/mapping/network.h"
 #include "tb/cli_test_util.h"
 
 namespace swis {
@@ -55,25 +57,25 @@ TEST(PerfTopology, ConvLayoutParsesWithTrailingCommasCrlfBlankLinesAndComments) 
   ASSERT_EQ(t.layers.size(), 3u);
   EXPECT_EQ(t.layers[0].name, "conv1");
   EXPECT_EQ(t.layers[0].line, 3);
-  const GemmShape c1 = t.layers[0].gemm(4);
+  const GemmShape c1 = gemm_shape(t.layers[0], 4);
   EXPECT_EQ(c1.rows, 112 * 112);  // (229 - 7) / 2 + 1 = 112
   EXPECT_EQ(c1.groups, 49);       // 7 x 7 positions x ceil(3 / 4)
   EXPECT_EQ(c1.filters, 64);
   EXPECT_EQ(t.layers[0].macs(), int64_t{112} * 112 * 64 * 3 * 49);
   EXPECT_EQ(t.layers[1].name, "res");
   EXPECT_EQ(t.layers[1].line, 4);
-  EXPECT_EQ(t.layers[1].gemm(4).rows, 56 * 56);
-  EXPECT_EQ(t.layers[1].gemm(4).groups, 9 * 16);
+  EXPECT_EQ(gemm_shape(t.layers[1], 4).rows, 56 * 56);
+  EXPECT_EQ(gemm_shape(t.layers[1], 4).groups, 9 * 16);
   EXPECT_EQ(t.layers[2].line, 6);
-  EXPECT_EQ(t.layers[2].gemm(4).rows, 1);
-  EXPECT_EQ(t.layers[2].gemm(4).groups, 128);
+  EXPECT_EQ(gemm_shape(t.layers[2], 4).rows, 1);
+  EXPECT_EQ(gemm_shape(t.layers[2], 4).groups, 128);
 }
 
 TEST(PerfTopology, StrideFloorsAsIfmapSizesIncludePadding) {
   // 58 wide, 3x3, stride 2: (58 - 3) / 2 + 1 = 28 (a padded 56 input), not SCALE-Sim's 29.
   const Topology t =
       parse_topology(std::string(kConvHeader) + "\nl, 58, 58, 3, 3, 8, 8, 2,\n", "net.csv");
-  EXPECT_EQ(t.layers[0].gemm(4).rows, 28 * 28);
+  EXPECT_EQ(gemm_shape(t.layers[0], 4).rows, 28 * 28);
 }
 
 TEST(PerfTopology, GemmLayoutIsScaleSimMnkWithMRowsKReductionNFilters) {
@@ -81,14 +83,14 @@ TEST(PerfTopology, GemmLayoutIsScaleSimMnkWithMRowsKReductionNFilters) {
       parse_topology("Layer, M, N, K,\r\nfc, 49, 1000, 510,\r\nqkv,128,3,4\n", "net.csv");
   ASSERT_TRUE(t.gemm_layout);
   ASSERT_EQ(t.layers.size(), 2u);
-  const GemmShape g = t.layers[0].gemm(4);
+  const GemmShape g = gemm_shape(t.layers[0], 4);
   EXPECT_EQ(g.rows, 49);
   EXPECT_EQ(g.groups, 128);  // ceil(510 / 4)
   EXPECT_EQ(g.filters, 1000);
   EXPECT_EQ(g.macs, 49 * 1000 * 510);
   EXPECT_EQ(t.layers[0].weights_per_filter(), 510);
-  EXPECT_EQ(t.layers[1].gemm(4).filters, 3);
-  EXPECT_EQ(t.layers[1].gemm(4).groups, 1);
+  EXPECT_EQ(gemm_shape(t.layers[1], 4).filters, 3);
+  EXPECT_EQ(gemm_shape(t.layers[1], 4).groups, 1);
 }
 
 TEST(PerfTopology, DepthwiseRowsNamedDpAreOneSingleChannelConvolutionPerChannel) {
@@ -99,9 +101,9 @@ TEST(PerfTopology, DepthwiseRowsNamedDpAreOneSingleChannelConvolutionPerChannel)
   const TopologyLayer& dp = t.layers[0];
   EXPECT_TRUE(dp.depthwise);
   EXPECT_EQ(dp.instances, 32);
-  EXPECT_EQ(dp.gemm(4).rows, 112 * 112);
-  EXPECT_EQ(dp.gemm(4).groups, 9);  // one real weight per group: groups run along channels
-  EXPECT_EQ(dp.gemm(4).filters, 1);
+  EXPECT_EQ(gemm_shape(dp, 4).rows, 112 * 112);
+  EXPECT_EQ(gemm_shape(dp, 4).groups, 9);  // one real weight per group: groups run along channels
+  EXPECT_EQ(gemm_shape(dp, 4).filters, 1);
   EXPECT_EQ(dp.macs(), int64_t{112} * 112 * 9 * 32);
   // Without "DP" (SCALE-Sim's own mobilenet files) the row is one channel, as written.
   EXPECT_FALSE(t.layers[1].depthwise);
@@ -149,9 +151,9 @@ TEST(PerfTopology, ResNet18IsItsTwentyConvolutionsAndThePublished1Point8Gmacs) {
   EXPECT_EQ(by_kernel[7], 1);
   EXPECT_EQ(by_kernel[3], 16);
   EXPECT_EQ(by_kernel[1], 3);
-  EXPECT_EQ(t.layers.front().gemm(4).rows, 112 * 112);
-  EXPECT_EQ(t.layers.back().gemm(4).rows, 7 * 7);
-  EXPECT_EQ(t.layers.back().gemm(4).filters, 512);
+  EXPECT_EQ(gemm_shape(t.layers.front(), 4).rows, 112 * 112);
+  EXPECT_EQ(gemm_shape(t.layers.back(), 4).rows, 7 * 7);
+  EXPECT_EQ(gemm_shape(t.layers.back(), 4).filters, 512);
 }
 
 TEST(PerfTopology, MobileNetV2IsItsFiftyTwoConvolutionsAndThePublished300Mmacs) {
@@ -252,7 +254,7 @@ TEST(PerfTarget, LayerPerfIsLayerCyclesSummedOverDepthwiseChannels) {
   const std::vector<int> dp_shifts = target_tile_shifts(1, 6, 8, parse_target("3"), true);
   EXPECT_EQ(dp_shifts, (std::vector<int>{2, 2, 2, 4, 4, 4}));
   const LayerPerf dp = layer_perf(p, t.layers[0], dp_shifts);
-  const GemmShape g = t.layers[0].gemm(4);
+  const GemmShape g = gemm_shape(t.layers[0], 4);
   const LayerCycles two = layer_cycles(p, g, {2}), four = layer_cycles(p, g, {4});
   EXPECT_EQ(dp.total.cycles, 3 * two.cycles + 3 * four.cycles);
   EXPECT_EQ(dp.total.ideal_cycles, 3 * two.ideal_cycles + 3 * four.ideal_cycles);
@@ -262,7 +264,7 @@ TEST(PerfTarget, LayerPerfIsLayerCyclesSummedOverDepthwiseChannels) {
   EXPECT_EQ(dp.filter_tiles_at[2], 3);
   EXPECT_EQ(dp.filter_tiles_at[4], 3);
   const LayerPerf c = layer_perf(p, t.layers[1], {5, 7});
-  const LayerCycles direct = layer_cycles(p, t.layers[1].gemm(4), {5, 7});
+  const LayerCycles direct = layer_cycles(p, gemm_shape(t.layers[1], 4), {5, 7});
   EXPECT_EQ(c.total.cycles, direct.cycles);
   EXPECT_DOUBLE_EQ(c.total.utilization, direct.utilization);
   EXPECT_EQ(c.filters_at[5], 8);
@@ -313,7 +315,7 @@ void expect_table_is_layer_cycles(const std::string& csv, const Topology& topo,
     const TopologyLayer& l = topo.layers[i];
     const auto& r = rows[i + 1];
     ASSERT_EQ(r.size(), 16u) << i;
-    const GemmShape g = l.gemm(p.group_size);
+    const GemmShape g = gemm_shape(l, p.group_size);
     const int64_t ft = (g.filters + p.cols - 1) / p.cols;
     const std::vector<int> all =
         target.empty() ? std::vector<int>(static_cast<size_t>(l.instances * ft), shifts)
@@ -402,7 +404,7 @@ TEST_F(PerfCli, BadInputIsOneLineAndExitCodeTwo) {
                  "not both");
   expect_refused("perf --topology " + topology("resnet18.csv") + " --target 2.5x", "--target");
   expect_refused("perf --topology " + topology("resnet18.csv") + " --rows 3 --cols 5 --verify 1",
-                 "--verify needs a Verilated array of 3x5");
+                 "--verify: no Verilated array of 3x5");
   std::ofstream(path("big.csv")) << "Layer, M, N, K,\nhuge, 8, 8, 40000,\n";
   expect_refused("perf --topology " + path("big.csv"), "big.csv:2: layer huge: G = 10000");
 }

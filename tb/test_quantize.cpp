@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "model/quantize.h"
+#include "lib/compiler/quantize.h"
 
 namespace swis {
 namespace {

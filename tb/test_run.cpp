@@ -9,7 +9,7 @@
 #include <fstream>
 #include <random>
 
-#include "model/npy.h"
+#include "lib/formats/npy.h"
 
 namespace swis {
 namespace {

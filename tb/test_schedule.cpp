@@ -1,4 +1,4 @@
-// Filter scheduler (model/schedule.h) against hand-worked cases, brute force on small layers and
+// Filter scheduler (lib/compiler/schedule.h) against hand-worked cases, brute force on small layers and
 // its own invariants on random ones; one test reports how often our schedule beats the paper's.
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <random>
 #include <sstream>
 
-#include "model/schedule.h"
+#include "lib/compiler/schedule.h"
 
 namespace swis {
 namespace {

@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
+#include "lib/flow/synthetic.h"
 #include "tb/array_harness.h"
-#include "tb/gemm_fixture.h"
 
 namespace swis::tb {
 namespace {
@@ -86,15 +87,17 @@ TEST_F(Waves, TracedRunHoldsEverySignalOfTheSaveFileForEveryPe) {
   std::string line;
   int shown = 0;
   while (std::getline(gtkw, line)) {
-    if (line.empty() || line[0] == '[' || line[0] == '@' || line[0] == '-' || line[0] == '*') continue;
-    EXPECT_TRUE(v.signals.count(line)) << "the save file names " << line << ", the FST has no such signal";
+    if (line.empty() || line[0] == '[' || line[0] == '@' || line[0] == '-' || line[0] == '*')
+      continue;
+    EXPECT_TRUE(v.signals.count(line))
+        << "the save file names " << line << ", the FST has no such signal";
     ++shown;
   }
   EXPECT_EQ(shown, 1 + 8 + 5 + 8 * p.rows * p.cols + p.cols + 3);
   for (int r = 0; r < p.rows; ++r) {
     for (int c = 0; c < p.cols; ++c) {
-      const std::string pe =
-          "TOP.swis_array.gen_row[" + std::to_string(r) + "].gen_col[" + std::to_string(c) + "].u_pe.";
+      const std::string pe = "TOP.swis_array.gen_row[" + std::to_string(r) + "].gen_col[" +
+                             std::to_string(c) + "].u_pe.";
       EXPECT_TRUE(v.signals.count(pe + "acc_q[31:0]")) << pe;
       EXPECT_TRUE(v.signals.count(pe + "act_q[31:0]")) << pe;
       EXPECT_TRUE(v.signals.count(pe + "tok_mask_q[7:0]")) << pe;

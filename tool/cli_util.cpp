@@ -1,0 +1,210 @@
+#include "tool/cli_util.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "lib/compiler/weight_flow.h"
+#include "lib/mapping/activations.h"
+
+namespace swis::cli {
+
+Options::Options(std::string command, const std::vector<std::string>& args,
+                 const std::vector<std::string>& switches)
+    : command_(std::move(command)) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      positional_.push_back(a);
+      continue;
+    }
+    const std::string name = a.substr(2);
+    bool is_switch = false;
+    for (const auto& s : switches) is_switch |= s == name;
+    if (is_switch) {
+      switches_[name] = false;
+      continue;
+    }
+    if (i + 1 >= args.size()) throw UsageError(command_ + ": option --" + name + " needs a value");
+    if (values_.count(name)) throw UsageError(command_ + ": option --" + name + " is given twice");
+    values_[name] = args[++i];
+  }
+}
+
+std::optional<std::string> Options::take(const std::string& name) {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  std::string v = it->second;
+  values_.erase(it);
+  return v;
+}
+
+bool Options::take_switch(const std::string& name) {
+  auto it = switches_.find(name);
+  if (it == switches_.end()) return false;
+  switches_.erase(it);
+  return true;
+}
+
+std::string Options::take_choice(const std::string& name, const std::vector<std::string>& choices,
+                                 const std::string& fallback) {
+  const auto v = take(name);
+  if (!v) return fallback;
+  for (const auto& c : choices) {
+    if (*v == c) return c;
+  }
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  throw UsageError(command_ + ": --" + name + " must be one of " + list + ", got '" + *v + "'");
+}
+
+std::optional<int64_t> Options::take_int(const std::string& name, int64_t lo, int64_t hi) {
+  const auto v = take(name);
+  if (!v) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const long long x = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || errno == ERANGE) {
+    throw UsageError(command_ + ": --" + name + " needs an integer, got '" + *v + "'");
+  }
+  if (x < lo || x > hi) {
+    throw UsageError(command_ + ": --" + name + " must be in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got " + *v);
+  }
+  return x;
+}
+
+std::optional<double> Options::take_double(const std::string& name, double lo, double hi) {
+  const auto v = take(name);
+  if (!v) return std::nullopt;
+  char* end = nullptr;
+  const double x = std::strtod(v->c_str(), &end);
+  if (v->empty() || *end != '\0' || !std::isfinite(x)) {
+    throw UsageError(command_ + ": --" + name + " needs a finite number, got '" + *v + "'");
+  }
+  if (x < lo || x > hi) {
+    throw UsageError(command_ + ": --" + name + " must be in [" + fmt(lo) + ", " + fmt(hi) +
+                     "], got " + *v);
+  }
+  return x;
+}
+
+void Options::finish() const {
+  if (!values_.empty()) {
+    throw UsageError(command_ + ": unknown option --" + values_.begin()->first);
+  }
+  if (!switches_.empty()) {
+    throw UsageError(command_ + ": option --" + switches_.begin()->first + " is not used here");
+  }
+}
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+JsonObject& JsonObject::add(const std::string& k, const std::string& v) {
+  return add_raw(k, quote(v));
+}
+JsonObject& JsonObject::add(const std::string& k, const char* v) { return add_raw(k, quote(v)); }
+JsonObject& JsonObject::add(const std::string& k, double v) { return add_raw(k, number(v)); }
+JsonObject& JsonObject::add(const std::string& k, int64_t v) {
+  return add_raw(k, std::to_string(v));
+}
+JsonObject& JsonObject::add(const std::string& k, bool v) {
+  return add_raw(k, v ? "true" : "false");
+}
+
+JsonObject& JsonObject::add(const std::string& k, const std::vector<int>& v) {
+  return add(k, std::vector<int64_t>(v.begin(), v.end()));
+}
+
+JsonObject& JsonObject::add(const std::string& k, const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return add_raw(k, s + "]");
+}
+
+JsonObject& JsonObject::add_raw(const std::string& k, const std::string& json) {
+  fields_.emplace_back(k, json);
+  return *this;
+}
+
+std::string JsonObject::str() const {
+  std::string s = "{\n";
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    s += "  " + quote(fields_[i].first) + ": " + fields_[i].second +
+         (i + 1 < fields_.size() ? ",\n" : "\n");
+  }
+  return s + "}\n";
+}
+
+namespace {
+
+// Runs a library check and names `path` in its message.
+template <class Check>
+void check_file(const std::string& path, Check check) {
+  try {
+    check();
+  } catch (const std::exception& e) {
+    throw InputError(path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+npy::Array read_weights(const std::string& path) {
+  npy::Array w = npy::read(path);
+  check_file(path, [&w] { check_weights(w); });
+  return w;
+}
+
+npy::Array read_acts(const std::string& path) {
+  npy::Array a = npy::read(path);
+  check_file(path, [&a] { check_acts(a); });
+  return a;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+}
+
+std::string fmt(double v, int digits) {
+  std::ostringstream os;
+  os.precision(digits);
+  os << v;
+  return os.str();
+}
+
+}  // namespace swis::cli
