@@ -1,7 +1,6 @@
 // Private to the lib/formats/npy*.cpp files; not part of the library's API (use npy.h).
 #pragma once
 
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -86,27 +85,5 @@ struct Header {
 
 // Parses and checks the header dict; every problem is reported through `fail`.
 Header decode_header(std::string_view text, const Failer& fail);
-
-// Closes the descriptor on every path out; close() itself is checked where it matters.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-
-  int get() const { return fd_; }
-  // Returns close()'s result: on NFS and with delayed allocation a failed write shows up here.
-  int close() {
-    const int r = ::close(fd_);
-    fd_ = -1;
-    return r;
-  }
-
- private:
-  int fd_;
-};
 
 }  // namespace swis::npy::detail

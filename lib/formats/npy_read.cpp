@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lib/formats/npy.h"
+#include "lib/formats/file_descriptor.h"
 #include "lib/formats/npy_internal.h"
 
 namespace swis::npy {
@@ -16,7 +17,6 @@ using detail::checked_count;
 using detail::decode_header;
 using detail::errno_text;
 using detail::Failer;
-using detail::FileDescriptor;
 using detail::Header;
 using detail::kMagic;
 using detail::kMagicLen;

@@ -1,5 +1,7 @@
 #include "lib/formats/output_files.h"
 
+#include "lib/formats/file_descriptor.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,28 +18,6 @@ std::string errno_text(int err) { return std::strerror(err); }
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
   throw OutputFileError(path + ": " + problem);
 }
-
-// Closes the descriptor on every path out; close() itself is checked where it matters.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-
-  int get() const { return fd_; }
-  // Returns close()'s result: on NFS and with delayed allocation a failed write shows up here.
-  int close() {
-    const int r = ::close(fd_);
-    fd_ = -1;
-    return r;
-  }
-
- private:
-  int fd_;
-};
 
 // Writes `bytes` to a new temporary file `tmp` for `path` and fsyncs it. Without the fsync a
 // crash soon after the rename can leave `path` empty on some filesystems.
