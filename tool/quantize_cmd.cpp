@@ -58,10 +58,8 @@ void add_weight_report(JsonObject& j, const WeightRequest& req, const WeightResu
 }
 
 void print_weight_summary(const WeightRequest& req, const WeightResult& w) {
-  std::string shape;
-  for (int64_t d : w.layer.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-  std::printf("weights (%s): %lld weights in %lld groups of %d, %s input, scale %s\n",
-              shape.c_str(), static_cast<long long>(w.stats.weights),
+  std::printf("weights %s: %lld weights in %lld groups of %d, %s input, scale %s\n",
+              shape_repr(w.layer.shape).c_str(), static_cast<long long>(w.stats.weights),
               static_cast<long long>(w.stats.groups), req.group_size,
               w.layer.from_float ? "float" : "integer", fmt(w.layer.scale, 6).c_str());
   std::printf("method %s, metric %s", method_name(req.method), metric_name(req.metric));

@@ -20,12 +20,6 @@ std::string gtkw_path(const std::string& fst) {
   return (dot == std::string::npos ? fst : fst.substr(0, dot)) + ".gtkw";
 }
 
-std::string shape_text(const std::vector<int64_t>& s) {
-  std::string t;
-  for (size_t i = 0; i < s.size(); ++i) t += (i ? " x " : "") + std::to_string(s[i]);
-  return t;
-}
-
 // What swis run asks for: the layer, the array it runs on, and how the harness runs it.
 struct RunRequest {
   LayerRequest layer;
@@ -157,8 +151,8 @@ int run(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw InputError(*acts + ": " + e.what());
   }
-  std::printf("swis run: weights %s (%s), activations %s (%s)\n", weights->c_str(),
-              shape_text(w.shape).c_str(), acts->c_str(), shape_text(a.shape).c_str());
+  std::printf("swis run: weights %s %s, activations %s %s\n", weights->c_str(),
+              shape_repr(w.shape).c_str(), acts->c_str(), shape_repr(a.shape).c_str());
   return run_and_report(w, a, req, out, json);
 }
 

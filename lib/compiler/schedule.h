@@ -6,8 +6,7 @@
 //
 // Three answers for one problem:
 //   paper        the paper's two-phase heuristic, as written (schedule/paper.cpp says how it
-//   settles
-//                what the paper leaves open);
+//                settles what the paper leaves open);
 //   best         ours: from several starting tilings, alternate the exact per-tile N for fixed
 //                tiles with the exact filter-to-tile reassignment for fixed per-tile N, and move
 //                pairs of tiles up and down; never worse than `paper`;
