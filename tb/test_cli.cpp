@@ -70,7 +70,8 @@ TEST_F(Cli, QuantizeWritesWhatTheLibraryComputes) {
   for (const char* key :
        {"\"method\": \"swis\"", "\"group\": 4", "\"shifts\": 3", "\"metric\": \"mse++\"",
         "\"alpha\"", "\"weights\": 270", "\"groups\"", "\"scale\"", "\"rmse\"", "\"rmse_int\"",
-        "\"exact_fraction\"", "\"compression_ratio\"", "\"effective_shifts\": 3"}) {
+        "\"exact_fraction\"", "\"compression_ratio\"", "\"effective_shifts\": 3",
+        "\"weight_scale\""}) {
     EXPECT_NE(json.find(key), std::string::npos) << key << " in\n" << json;
   }
   EXPECT_NE(r.out.find("compression"), std::string::npos);

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "lib/formats/npy.h"
 
 namespace swis {
@@ -165,6 +167,65 @@ TEST_F(Run, BadInputIsOneLineExitTwoAndNoOutput) {
     EXPECT_FALSE(fs::exists(dir_ / "Y.npy"));
     EXPECT_FALSE(fs::exists(dir_ / "R.json"));
   }
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST_F(Run, ReportGivesBothScalesAndYTimesThemApproximatesTheFloatLayer) {
+  // Float weights and float activations: both are quantized per tensor, and Y * weight_scale *
+  // activation_scale must come close to the float layer, computed here directly.
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> d(0.0, 1.0);
+  std::vector<float> w(6 * 9), a(7 * 9);
+  for (auto& x : w) x = static_cast<float>(0.05 * d(rng));
+  for (auto& x : a) x = static_cast<float>(3.0 * d(rng));
+  npy::write(path("W.npy"), npy::make_float32({6, 9}, w));
+  npy::write(path("A.npy"), npy::make_float32({7, 9}, a));
+  ASSERT_EQ(swis("run --weights " + path("W.npy") + " --acts " + path("A.npy") +
+                 " --group 4 --shifts 8 --out " + path("Y.npy") + " --json " + path("R.json")),
+            0);
+  const nlohmann::json r = read_json(path("R.json"));
+  double max_w = 0, max_a = 0;
+  for (float x : w) max_w = std::max(max_w, std::fabs(static_cast<double>(x)));
+  for (float x : a) max_a = std::max(max_a, std::fabs(static_cast<double>(x)));
+  EXPECT_DOUBLE_EQ(r.at("weight_scale").get<double>(), max_w / 127);
+  EXPECT_DOUBLE_EQ(r.at("scale").get<double>(), max_w / 127);
+  EXPECT_DOUBLE_EQ(r.at("activation_scale").get<double>(), max_a / 127);
+  const npy::Array Y = npy::read(path("Y.npy"));
+  const double deq = r.at("weight_scale").get<double>() * r.at("activation_scale").get<double>();
+  double worst = 0, largest = 0;
+  for (int64_t p = 0; p < 7; ++p) {
+    for (int64_t f = 0; f < 6; ++f) {
+      double ref = 0;
+      for (int64_t k = 0; k < 9; ++k) ref += static_cast<double>(a[p * 9 + k]) * w[f * 9 + k];
+      worst = std::max(worst, std::fabs(ref - static_cast<double>(Y.as_int(p * 6 + f)) * deq));
+      largest = std::max(largest, std::fabs(ref));
+    }
+  }
+  EXPECT_LT(worst, 0.05 * largest) << "Y x both scales is far from the float layer";
+  EXPECT_TRUE(r.at("output_sqnr_db").is_number());
+}
+
+TEST_F(Run, SqnrOfAnAllZeroInputIsUndefinedNotInfinite) {
+  npy::write(path("W.npy"), npy::make_float32({4, 8}, std::vector<float>(32, 0.5f)));
+  npy::write(path("A.npy"), npy::make_float32({3, 8}, std::vector<float>(24, 0.0f)));
+  const std::string out = path("stdout.txt");
+  ASSERT_EQ(std::system((std::string(SWIS_BIN) + " run --weights " + path("W.npy") + " --acts " +
+                         path("A.npy") + " --group 4 --shifts 2 --json " + path("R.json") + " >" +
+                         out)
+                            .c_str()),
+            0);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("output SQNR against the float layer: undefined"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("inf dB"), std::string::npos) << text;
+  const nlohmann::json r = read_json(path("R.json"));
+  EXPECT_TRUE(r.at("output_sqnr_db").is_null());
+  EXPECT_EQ(r.at("output_signal_energy").get<double>(), 0.0);
 }
 
 }  // namespace

@@ -103,69 +103,7 @@ void Options::finish() const {
   }
 }
 
-namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-}  // namespace
-
-JsonObject& JsonObject::add(const std::string& k, const std::string& v) {
-  return add_raw(k, quote(v));
-}
-JsonObject& JsonObject::add(const std::string& k, const char* v) { return add_raw(k, quote(v)); }
-JsonObject& JsonObject::add(const std::string& k, double v) { return add_raw(k, number(v)); }
-JsonObject& JsonObject::add(const std::string& k, int64_t v) {
-  return add_raw(k, std::to_string(v));
-}
-JsonObject& JsonObject::add(const std::string& k, bool v) {
-  return add_raw(k, v ? "true" : "false");
-}
-
-JsonObject& JsonObject::add(const std::string& k, const std::vector<int>& v) {
-  return add(k, std::vector<int64_t>(v.begin(), v.end()));
-}
-
-JsonObject& JsonObject::add(const std::string& k, const std::vector<int64_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return add_raw(k, s + "]");
-}
-
-JsonObject& JsonObject::add_raw(const std::string& k, const std::string& json) {
-  fields_.emplace_back(k, json);
-  return *this;
-}
-
-std::string JsonObject::str() const {
-  std::string s = "{\n";
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    s += "  " + quote(fields_[i].first) + ": " + fields_[i].second +
-         (i + 1 < fields_.size() ? ",\n" : "\n");
-  }
-  return s + "}\n";
-}
+std::string to_text(const Json& j) { return j.dump(2) + "\n"; }
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Small pieces the sub-commands share: option parsing with one-line errors, input files read and
-// checked with their names in every message, and a JSON object writer. Outputs are written with
+// checked with their names in every message, and JSON reports. Outputs are written with
 // the library's OutputFiles (lib/formats/output_files.h).
 #pragma once
 
@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "lib/common/layer_shape.h"
 #include "lib/formats/npy.h"
@@ -62,25 +64,10 @@ class Options {
   std::vector<std::string> positional_;
 };
 
-// A flat JSON object, keys in insertion order.
-class JsonObject {
- public:
-  JsonObject& add(const std::string& key, const std::string& value);
-  JsonObject& add(const std::string& key, const char* value);
-  JsonObject& add(const std::string& key, double value);
-  JsonObject& add(const std::string& key, int64_t value);
-  JsonObject& add(const std::string& key, int value) {
-    return add(key, static_cast<int64_t>(value));
-  }
-  JsonObject& add(const std::string& key, bool value);
-  JsonObject& add(const std::string& key, const std::vector<int>& values);
-  JsonObject& add(const std::string& key, const std::vector<int64_t>& values);
-  JsonObject& add_raw(const std::string& key, const std::string& json);
-  std::string str() const;
-
- private:
-  std::vector<std::pair<std::string, std::string>> fields_;
-};
+// Reports are JSON objects with their keys in the order they are added (nlohmann-json;
+// non-finite numbers are written as null). to_text() is what a report file holds.
+using Json = nlohmann::ordered_json;
+std::string to_text(const Json& j);
 
 std::vector<uint8_t> read_file(const std::string& path);
 

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "lib/compiler/weight_flow.h"
+#include "tool/cli_util.h"
 
 namespace swis::cli {
 
 class Options;
-class JsonObject;
 
 int pe_regress(const std::vector<std::string>& args);
 int perf(const std::vector<std::string>& args);
@@ -21,7 +21,7 @@ int sim(const std::vector<std::string>& args);
 // The quantizer options shared by quantize and run: --method --group --metric --alpha
 // --threads and --shifts N | --target T --array-cols C --pe ss|ds.
 WeightRequest take_weight_request(Options& o);
-void add_weight_report(JsonObject& j, const WeightRequest& req, const WeightResult& w);
+void add_weight_report(Json& j, const WeightRequest& req, const WeightResult& w);
 void print_weight_summary(const WeightRequest& req, const WeightResult& w);
 
 }  // namespace swis::cli

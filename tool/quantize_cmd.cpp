@@ -30,30 +30,33 @@ WeightRequest take_weight_request(Options& o) {
   return r;
 }
 
-void add_weight_report(JsonObject& j, const WeightRequest& req, const WeightResult& w) {
-  j.add("method", method_name(req.method));
-  j.add("group", req.group_size);
+void add_weight_report(Json& j, const WeightRequest& req, const WeightResult& w) {
+  j["method"] = method_name(req.method);
+  j["group"] = req.group_size;
   if (req.target.empty()) {
-    j.add("shifts", req.shifts);
+    j["shifts"] = req.shifts;
   } else {
-    j.add_raw("target", req.target);
+    // The exact fraction the scheduler met, as a JSON number.
+    const TargetRatio t = parse_target(req.target);
+    j["target"] = static_cast<double>(t.num) / static_cast<double>(t.den);
   }
-  j.add("metric", metric_name(req.metric));
-  j.add("alpha", req.alpha);
-  j.add("weights", w.stats.weights);
-  j.add("groups", w.stats.groups);
-  j.add("scale", w.layer.scale);
-  j.add("rmse", w.stats.rmse);
-  j.add("rmse_int", w.stats.rmse_int);
-  j.add("exact_fraction", w.stats.exact_fraction);
-  j.add("compression_ratio", w.stats.compression_ratio);
-  j.add("effective_shifts", w.stats.effective_shifts);
+  j["metric"] = metric_name(req.metric);
+  j["alpha"] = req.alpha;
+  j["weights"] = w.stats.weights;
+  j["groups"] = w.stats.groups;
+  j["weight_scale"] = w.layer.scale;  // dequantized weight = q * weight_scale
+  j["scale"] = w.layer.scale;         // the same, under its first name
+  j["rmse"] = w.stats.rmse;
+  j["rmse_int"] = w.stats.rmse_int;
+  j["exact_fraction"] = w.stats.exact_fraction;
+  j["compression_ratio"] = w.stats.compression_ratio;
+  j["effective_shifts"] = w.stats.effective_shifts;
   std::vector<int> tiles(w.packed.tile_shifts.begin(), w.packed.tile_shifts.end());
-  j.add("tile_shifts", tiles);
-  j.add("total_error", w.stats.total_error);
+  j["tile_shifts"] = tiles;
+  j["total_error"] = w.stats.total_error;
   if (w.schedule) {
-    j.add("paper_heuristic_error", w.schedule->paper.total_error);
-    j.add("lower_bound", w.schedule->lower_bound);
+    j["paper_heuristic_error"] = w.schedule->paper.total_error;
+    j["lower_bound"] = w.schedule->lower_bound;
   }
 }
 
@@ -104,10 +107,10 @@ int quantize(const std::vector<std::string>& args) {
   if (out) files.add(*out, npy::serialize(quantized_array(w.layer, w.qz)));
   if (packed) files.add(*packed, pack(w.packed));
   if (json) {
-    JsonObject j;
-    j.add("input", path);
+    Json j;
+    j["input"] = path;
     add_weight_report(j, req, w);
-    files.add(*json, j.str());
+    files.add(*json, to_text(j));
   }
   files.commit();
   std::printf("swis quantize %s\n", path.c_str());

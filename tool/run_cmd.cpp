@@ -53,25 +53,28 @@ RunRequest take_run_request(Options& o) {
   return req;
 }
 
-void add_run_report(JsonObject& j, const LayerRequest& req, const LayerReport& r) {
+void add_run_report(Json& j, const LayerRequest& req, const LayerReport& r) {
   const PreparedLayer& l = r.layer;
-  j.add("pass", r.pass());
-  j.add("array", r.array);
-  j.add("cycles", static_cast<int64_t>(r.sim.cycles));
-  j.add("closed_form_cycles", static_cast<int64_t>(l.expected.cycles));
-  j.add("ideal_cycles", static_cast<int64_t>(l.expected.ideal_cycles));
-  j.add("utilization", l.expected.utilization);
-  j.add("utilization_vs_ideal",
-        static_cast<double>(l.expected.ideal_cycles) / static_cast<double>(r.sim.cycles));
-  j.add("stall_cycles", static_cast<int64_t>(r.sim.stall));
-  j.add("scalesim_os_cycles", static_cast<int64_t>(l.expected.scalesim_os_cycles));
-  j.add("bitserial8_cycles", static_cast<int64_t>(l.expected.bitserial8_cycles));
-  j.add("macs", l.operands.gemm.macs);
-  j.add("tiles", static_cast<int64_t>(l.expected.tiles));
-  j.add("results_match_gemm", r.results_match);
-  j.add("cycles_match_closed_form", r.cycles_match);
+  j["pass"] = r.pass();
+  j["array"] = r.array;
+  j["cycles"] = static_cast<int64_t>(r.sim.cycles);
+  j["closed_form_cycles"] = static_cast<int64_t>(l.expected.cycles);
+  j["ideal_cycles"] = static_cast<int64_t>(l.expected.ideal_cycles);
+  j["utilization"] = l.expected.utilization;
+  j["utilization_vs_ideal"] = static_cast<double>(l.expected.ideal_cycles) / static_cast<double>(r.sim.cycles);
+  j["stall_cycles"] = static_cast<int64_t>(r.sim.stall);
+  j["scalesim_os_cycles"] = static_cast<int64_t>(l.expected.scalesim_os_cycles);
+  j["bitserial8_cycles"] = static_cast<int64_t>(l.expected.bitserial8_cycles);
+  j["macs"] = l.operands.gemm.macs;
+  j["tiles"] = static_cast<int64_t>(l.expected.tiles);
+  j["results_match_gemm"] = r.results_match;
+  j["cycles_match_closed_form"] = r.cycles_match;
   add_weight_report(j, req.weights, l.w);
-  j.add("output_sqnr_db", r.output_sqnr_db);
+  // y * weight_scale * activation_scale approximates the float layer.
+  j["activation_scale"] = l.acts.scale;
+  j["output_sqnr_db"] = r.output_sqnr_db;  // null when undefined (all-zero reference) or exact
+  j["output_signal_energy"] = r.output.signal;
+  j["output_noise_energy"] = r.output.noise;
 }
 
 void print_run_report(const LayerRequest& req, const LayerReport& r) {
@@ -96,8 +99,15 @@ void print_run_report(const LayerRequest& req, const LayerReport& r) {
       static_cast<unsigned long long>(l.expected.scalesim_os_cycles),
       static_cast<unsigned long long>(l.expected.bitserial8_cycles),
       static_cast<double>(l.expected.bitserial8_cycles) / static_cast<double>(l.expected.cycles));
-  std::printf("output SQNR against the float layer: %s dB\n",
-              std::isfinite(r.output_sqnr_db) ? fmt(r.output_sqnr_db, 4).c_str() : "inf");
+  if (!r.output.defined()) {
+    std::printf("output SQNR against the float layer: undefined (its outputs are all zero)\n");
+  } else {
+    std::printf("output SQNR against the float layer: %s dB%s\n",
+                std::isfinite(r.output_sqnr_db) ? fmt(r.output_sqnr_db, 4).c_str() : "inf",
+                std::isfinite(r.output_sqnr_db) ? "" : " (the outputs equal it exactly)");
+  }
+  std::printf("scales: weight %s, activation %s (Y x both approximates the float layer)\n",
+              fmt(l.w.layer.scale, 6).c_str(), fmt(l.acts.scale, 6).c_str());
   std::printf("results %s the integer GEMM of the quantized weights; cycles %s the closed form\n",
               r.results_match ? "equal" : "DIFFER FROM", r.cycles_match ? "equal" : "DIFFER FROM");
   if (!r.sim.divergence.empty()) std::printf("first divergence: %s\n", r.sim.divergence.c_str());
@@ -114,9 +124,9 @@ int run_and_report(const npy::Array& w, const npy::Array& a, const RunRequest& r
   OutputFiles files;
   if (out && r.pass()) files.add(*out, npy::serialize(r.y));
   if (json) {
-    JsonObject j;
+    Json j;
     add_run_report(j, req.layer, r);
-    files.add(*json, j.str());
+    files.add(*json, to_text(j));
   }
   if (!req.run.waves.empty())
     files.add(gtkw_path(req.run.waves), tb::gtkw_for_array(entry.params, req.run.waves));

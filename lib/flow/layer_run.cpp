@@ -45,10 +45,9 @@ LayerReport finish_layer(PreparedLayer layer, ArrayRun run, const std::string& a
 
   // Output and its error against the float layer with the unquantized weights.
   const int64_t P = ops.rows, F = ops.filters;
-  const OutputError err =
-      output_error(l.operands.act_values, l.w.layer.original, P, F, ops.groups * ops.group_size,
+  rep.output = output_error(l.operands.act_values, l.w.layer.original, P, F, ops.groups * ops.group_size,
                    rep.sim.y, l.w.layer.scale * l.acts.scale);
-  rep.output_sqnr_db = err.sqnr_db();
+  rep.output_sqnr_db = rep.output.sqnr_db();
   std::vector<int32_t> y(static_cast<size_t>(P * F));
   for (int64_t r = 0; r < P; ++r) {
     for (int64_t f = 0; f < F; ++f) {

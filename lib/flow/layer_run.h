@@ -13,6 +13,7 @@
 #include "lib/mapping/conv.h"
 #include "lib/mapping/cycles.h"
 #include "lib/mapping/operands.h"
+#include "lib/mapping/output_stats.h"
 
 namespace swis {
 
@@ -41,7 +42,8 @@ struct LayerReport {
   npy::Array y;                // int32, (P, F) or (1, F, Ho, Wo)
   bool results_match = false;  // Y equals the plain integer GEMM of the quantized weights
   bool cycles_match = false;   // the run's cycle count equals the closed form (clean runs)
-  double output_sqnr_db = 0;   // against the layer in float with the unquantized weights
+  OutputError output;          // against the layer in float with the unquantized weights
+  double output_sqnr_db = 0;   // output.sqnr_db(): NaN when the float layer's outputs are all 0
   bool pass() const { return sim.ok() && results_match && cycles_match; }
 };
 

@@ -5,6 +5,7 @@
 namespace swis {
 
 double OutputError::sqnr_db() const {
+  if (!defined()) return NAN;
   return noise == 0 ? INFINITY : 10.0 * std::log10(signal / noise);
 }
 

@@ -10,8 +10,10 @@ namespace swis {
 struct OutputError {
   double signal = 0;  // sum of the float reference's squares
   double noise = 0;   // sum of (reference - y * scale)^2
-  // 10 log10(signal / noise); +infinity when the outputs equal the reference exactly.
+  // 10 log10(signal / noise); +infinity when the outputs equal a non-zero reference exactly;
+  // NaN (undefined) when the reference is all zero, whatever the outputs.
   double sqnr_db() const;
+  bool defined() const { return signal > 0; }
 };
 
 // The reference is act (P x K) times weights (F x K), both in the same order (K = G x M in group
