@@ -115,13 +115,21 @@ fail=0
 launch=()
 for name in "${names[@]}"; do [ "${job_top[$name]}" = swis_array ] && launch+=("$name"); done
 for name in "${names[@]}"; do [ "${job_top[$name]}" = swis_array ] || launch+=("$name"); done
+total=$(( ${#launch[@]} * ${#flows[@]} ))
+done_jobs=0
+# Progress: one line each time a job ends (a sweep takes minutes).
+reap() {
+  wait -n || fail=1
+  done_jobs=$((done_jobs + 1))
+  echo "run_synth: $done_jobs/$total jobs done, $(( $(date +%s) - t_start )) s"
+}
 for name in "${launch[@]}"; do
   for flow in "${flows[@]}"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$par" ]; do wait -n || fail=1; done
+    while [ "$(jobs -rp | wc -l)" -ge "$par" ]; do reap; done
     run_one "$name" "$flow" &
   done
 done
-while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || fail=1; done
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do reap; done
 wait || fail=1
 [ $fail -eq 0 ] || { echo "run_synth: synthesis failed" >&2; exit 1; }
 t_total=$(( $(date +%s) - t_start ))

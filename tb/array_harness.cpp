@@ -139,6 +139,7 @@ ArrayRunResult run_once(ArrayDut& dut, const ArrayProgram& prog, int64_t rows, i
     in.tok = tok_i < prog.tok.size() ? prog.tok[tok_i] : no_tok;
     in.res_ready = !held(opt.backpressure);
 
+    if (opt.progress && (cycle & 0x3fff) == 0 && cycle > 0) opt.progress(cycle);
     res.mismatch = dut.step(in, seen);
     sampler.cycle(in, seen,
                   (cfg_i < prog.cfg.size() && !in.cfg_valid) || (act_i < prog.act.size() && !in.act_valid) ||

@@ -72,6 +72,8 @@ struct ArrayRunOptions {
   // divergence into this FST, if set.
   std::string mismatch_waves;
   uint64_t mismatch_window = 200;  // cycles before the divergence
+  // Called every 2^14 cycles with the cycles run so far, for a progress line.
+  std::function<void(uint64_t cycles)> progress;
 };
 
 // SWIS_WAVES=DIR in the environment turns on waves for every array run of a process (each to

@@ -57,9 +57,6 @@ class NpyFiles : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string temp_for(const std::string& name) const {
-    return path(name) + ".tmp." + std::to_string(::getpid());
-  }
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir_)) {

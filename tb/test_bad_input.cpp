@@ -280,6 +280,16 @@ TEST_F(BadInput, FilesThatCannotBeRead) {
   expect_refused_everywhere({missing, directory});
 }
 
+// Unbounded sources are refused at their first bytes, not read whole: /dev/zero behind a
+// link, and the device itself.
+TEST_F(BadInput, UnboundedInputsAreRefusedAtOnce) {
+  fs::create_symlink("/dev/zero", dir_ / "zero.npy");
+  BadFile zero{"zero.npy", "", "bad magic", "bad magic"};
+  zero.make = BadFile::Make::kNothing;
+  expect_refused_everywhere(zero);
+  expect_refused(quantize_cmd("/dev/zero"), "/dev/zero", "bad magic");
+}
+
 // A file name is part of the message, so a newline in it is escaped rather than printed.
 TEST_F(BadInput, ControlCharactersInAFileNameStayOnOneLine) {
   expect_refused_everywhere({"bad\nname.npy", "not numpy", "bad magic", "bad magic"},

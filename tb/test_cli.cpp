@@ -11,9 +11,9 @@
 #include <random>
 #include <string>
 
-#include "lib/formats/npy.h"
 #include "lib/compiler/packed.h"
 #include "lib/compiler/weight_flow.h"
+#include "lib/formats/npy.h"
 #include "tb/cli_test_util.h"
 
 namespace swis {
@@ -67,11 +67,10 @@ TEST_F(Cli, QuantizeWritesWhatTheLibraryComputes) {
                                     std::istreambuf_iterator<char>());
   EXPECT_EQ(unpack(packed).q, w.qz.q);
   const std::string json = slurp(path("R.json"));
-  for (const char* key :
-       {"\"method\": \"swis\"", "\"group\": 4", "\"shifts\": 3", "\"metric\": \"mse++\"",
-        "\"alpha\"", "\"weights\": 270", "\"groups\"", "\"scale\"", "\"rmse\"", "\"rmse_int\"",
-        "\"exact_fraction\"", "\"compression_ratio\"", "\"effective_shifts\": 3",
-        "\"weight_scale\""}) {
+  for (const char* key : {"\"method\": \"swis\"", "\"group\": 4", "\"shifts\": 3",
+                          "\"metric\": \"mse++\"", "\"alpha\"", "\"weights\": 270", "\"groups\"",
+                          "\"scale\"", "\"rmse\"", "\"rmse_int\"", "\"exact_fraction\"",
+                          "\"compression_ratio\"", "\"effective_shifts\": 3", "\"weight_scale\""}) {
     EXPECT_NE(json.find(key), std::string::npos) << key << " in\n" << json;
   }
   EXPECT_NE(r.out.find("compression"), std::string::npos);
@@ -135,7 +134,8 @@ TEST_F(Cli, BadInputIsOneLineExitTwoAndNoOutput) {
   expect_refused("quantize " + w + " --group 4 --shifts 9", "--shifts");
   expect_refused("quantize " + w + " --group 4 --shifts x", "--shifts");
   expect_refused("quantize " + w + " --group 4", "--shifts");
-  expect_refused("quantize " + w + " --group 4 --shifts 3 --target 3", "not both");
+  expect_refused("quantize " + w + " --group 4 --shifts 3 --target 3",
+                 "--shifts excludes --target");
   expect_refused("quantize " + w + " --group 4 --shifts 3 --method swiss", "--method");
   expect_refused("quantize " + w + " --group 4 --shifts 3 --bogus 1", "--bogus");
   expect_refused("quantize " + w + " --group 4 --target 2.3 --array-cols 4 --pe ss", "2.3");

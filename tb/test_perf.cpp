@@ -246,6 +246,43 @@ TEST(PerfTarget, ImpossibleTargetsAreRefusedInOneLine) {
   EXPECT_EQ(target_tile_shifts(20, 1, 8, parse_target("2.4"), false), (std::vector<int>{2, 3, 2}));
 }
 
+TEST(PerfCycles, ScaleSimIsWhatV2ReportsFoldsTimesTPlusRPlusCMinus2LessOne) {
+  // SCALE-Sim v2 (OS, 8 x 8, K = groups x steps) reported exactly folds x (T + R + C - 2) - 1
+  // cycles for every ResNet-18 layer (../shared/TOOLCHAIN.md). Three of those layers here, with
+  // N = 2 on double-shift PEs (one step a group) and N = 8 (four steps), and a 4 x 16 array.
+  for (const auto& [rows, cols] : {std::pair<int, int>{8, 8}, {4, 16}}) {
+    ArrayParams p;
+    p.rows = rows;
+    p.cols = cols;
+    for (const GemmShape g :
+         {GemmShape{12544, 37, 64, 0}, GemmShape{3136, 144, 64, 0}, GemmShape{49, 1152, 512, 0}}) {
+      for (int n : {2, 8}) {
+        const int64_t ft = (g.filters + cols - 1) / cols;
+        const LayerCycles c = layer_cycles(p, g, std::vector<int>(static_cast<size_t>(ft), n));
+        const uint64_t folds = static_cast<uint64_t>(((g.rows + rows - 1) / rows) * ft);
+        const uint64_t t = static_cast<uint64_t>(g.groups * p.steps_per_group(n));
+        EXPECT_EQ(c.scalesim_os_cycles, folds * (t + rows + cols - 2) - 1)
+            << rows << "x" << cols << " P=" << g.rows << " N=" << n;
+      }
+    }
+  }
+}
+
+TEST(PerfCycles, LaneUtilizationCountsTheLanesThatCarryPadding) {
+  // ResNet-18's conv1: C = 3 channels in groups of M = 4, so a quarter of every group's lanes
+  // are padding. Shift slots are all busy; lanes are not.
+  const Topology t = read_topology((kTopologies / "resnet18.csv").string());
+  ArrayParams p;
+  const TopologyLayer& conv1 = t.layers[0];
+  ASSERT_EQ(conv1.conv.channels, 3);
+  const GemmShape g = gemm_shape(conv1, p.group_size);
+  const LayerCycles c = layer_cycles(p, g, std::vector<int>(8, 2));
+  EXPECT_NEAR(c.lane_utilization, 0.75 * c.utilization, 1e-12);
+  // A layer whose channels fill whole groups loses nothing to padding.
+  const LayerCycles full = layer_cycles(p, gemm_shape(t.layers[1], 4), std::vector<int>(8, 2));
+  EXPECT_NEAR(full.lane_utilization, full.utilization, 1e-12);
+}
+
 TEST(PerfTarget, LayerPerfIsLayerCyclesSummedOverDepthwiseChannels) {
   ArrayParams p;
   const Topology t = parse_topology(
@@ -308,13 +345,15 @@ void expect_table_is_layer_cycles(const std::string& csv, const Topology& topo,
   const auto rows = read_csv(csv);
   ASSERT_EQ(rows.size(), topo.layers.size() + 2);
   const std::vector<std::string> header = rows[0];
-  ASSERT_EQ(header.size(), 16u);
+  ASSERT_EQ(header.size(), 18u);
   EXPECT_EQ(header[9], "cycles");
+  EXPECT_EQ(header[16], "lane_utilization");
+  EXPECT_EQ(header[17], "verified");
   uint64_t cycles = 0, bs8 = 0;
   for (size_t i = 0; i < topo.layers.size(); ++i) {
     const TopologyLayer& l = topo.layers[i];
     const auto& r = rows[i + 1];
-    ASSERT_EQ(r.size(), 16u) << i;
+    ASSERT_EQ(r.size(), 18u) << i;
     const GemmShape g = gemm_shape(l, p.group_size);
     const int64_t ft = (g.filters + p.cols - 1) / p.cols;
     const std::vector<int> all =
@@ -322,7 +361,7 @@ void expect_table_is_layer_cycles(const std::string& csv, const Topology& topo,
                        : target_tile_shifts(g.filters, l.instances, p.cols, parse_target(target),
                                             p.shifts_per_cycle == 2);
     LayerCycles want;
-    double useful = 0;
+    double useful = 0, lanes = 0;
     for (int64_t k = 0; k < l.instances; ++k) {
       const LayerCycles c =
           layer_cycles(p, g, std::vector<int>(all.begin() + k * ft, all.begin() + (k + 1) * ft));
@@ -333,8 +372,11 @@ void expect_table_is_layer_cycles(const std::string& csv, const Topology& topo,
       want.scalesim_os_cycles += c.scalesim_os_cycles;
       want.bitserial8_cycles += c.bitserial8_cycles;
       useful += c.useful_slots;
+      lanes += c.useful_lanes;
     }
     const double util = useful / (p.rows * p.cols * p.shifts_per_cycle * double(want.cycles));
+    const double lane_util =
+        lanes / (p.rows * p.cols * p.shifts_per_cycle * p.group_size * double(want.cycles));
     EXPECT_EQ(r[0], l.name);
     EXPECT_EQ(std::stoll(r[2]), g.rows) << l.name;
     EXPECT_EQ(std::stoll(r[3]), g.groups) << l.name;
@@ -349,6 +391,8 @@ void expect_table_is_layer_cycles(const std::string& csv, const Topology& topo,
     EXPECT_EQ(std::stoull(r[13]), want.scalesim_os_cycles) << l.name;
     EXPECT_EQ(std::stoull(r[14]), want.bitserial8_cycles) << l.name;
     EXPECT_NEAR(std::stod(r[15]), double(want.bitserial8_cycles) / double(want.cycles), 1e-6);
+    EXPECT_NEAR(std::stod(r[16]), lane_util, 1e-7) << l.name;
+    EXPECT_EQ(r[17], "") << l.name << ": not verified, so neither yes nor no";
     cycles += want.cycles;
     bs8 += want.bitserial8_cycles;
   }
@@ -399,9 +443,9 @@ TEST_F(PerfCli, BadInputIsOneLineAndExitCodeTwo) {
   std::ofstream(path("bad.csv")) << kConvHeader << "\nok, 5, 5, 3, 3, 4, 4, 1,\nbad, 5, 5\n";
   expect_refused("perf --topology " + path("bad.csv"), "bad.csv:3: expected 8 fields");
   expect_refused("perf --topology " + path("missing.csv"), "cannot read");
-  expect_refused("perf", "give --topology");
+  expect_refused("perf", "--topology is required");
   expect_refused("perf --topology " + topology("resnet18.csv") + " --shifts 3 --target 3",
-                 "not both");
+                 "--shifts excludes --target");
   expect_refused("perf --topology " + topology("resnet18.csv") + " --target 2.5x", "--target");
   expect_refused("perf --topology " + topology("resnet18.csv") + " --rows 3 --cols 5 --verify 1",
                  "--verify: no Verilated array of 3x5");

@@ -1,17 +1,15 @@
-// Small pieces the sub-commands share: option parsing with one-line errors, input files read and
-// checked with their names in every message, and JSON reports. Outputs are written with
-// the library's OutputFiles (lib/formats/output_files.h).
+// Small pieces the sub-commands share: CLI11 option helpers (validators for values that look
+// like options, non-finite numbers and file paths), input files read and checked with their
+// names in every message, JSON reports (nlohmann-json) and number formatting. Outputs are
+// written with the library's OutputFiles (lib/formats/output_files.h).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
-#include <map>
-#include <optional>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lib/common/layer_shape.h"
 #include "lib/formats/npy.h"
@@ -19,7 +17,7 @@
 
 namespace swis::cli {
 
-// A usage error: reported as one line, exit code 2.
+// A usage error found after parsing (options that need each other): one line, exit code 2.
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -41,35 +39,21 @@ npy::Array read_weights(const std::string& path);
 // shape fits the weights is the command's check. Throws npy::NpyError or InputError.
 npy::Array read_acts(const std::string& path);
 
-// `--name value` options and positional arguments. Each option is taken once by the command;
-// finish() refuses any that no one took.
-class Options {
- public:
-  Options(std::string command, const std::vector<std::string>& args,
-          const std::vector<std::string>& switches = {});
+// A file-name option or argument: refuses an empty value and one that looks like an option
+// ("--out" after "--json" is a forgotten value, not a file name); "-" is allowed where the
+// command documents it. `dash` says whether "-" (standard output) is accepted.
+CLI::Option* add_path(CLI::App* app, const std::string& name, std::string& into,
+                      const std::string& help, bool dash = false);
+// A finite number within [lo, hi] (CLI11's Range lets NaN through).
+CLI::Validator finite_range(double lo, double hi);
 
-  std::optional<std::string> take(const std::string& name);
-  bool take_switch(const std::string& name);
-  std::string take_choice(const std::string& name, const std::vector<std::string>& choices,
-                          const std::string& fallback);
-  std::optional<int64_t> take_int(const std::string& name, int64_t lo, int64_t hi);
-  std::optional<double> take_double(const std::string& name, double lo, double hi);
-  const std::vector<std::string>& positional() const { return positional_; }
-  void finish() const;
-
- private:
-  std::string command_;
-  std::map<std::string, std::string> values_;
-  std::map<std::string, bool> switches_;
-  std::vector<std::string> positional_;
-};
+// --progress: show progress on stderr even when it is not a terminal.
+CLI::Option* add_progress_flag(CLI::App* app, bool& into);
 
 // Reports are JSON objects with their keys in the order they are added (nlohmann-json;
 // non-finite numbers are written as null). to_text() is what a report file holds.
 using Json = nlohmann::ordered_json;
 std::string to_text(const Json& j);
-
-std::vector<uint8_t> read_file(const std::string& path);
 
 // Formats a double for people: up to `digits` significant digits.
 std::string fmt(double v, int digits = 4);

@@ -1,7 +1,7 @@
 // swis quantize: .npy weights -> SWIS quantization (and filter scheduling) -> Q.npy, packed
 // weights, a JSON report and a short summary.
 #include <cstdio>
-#include <iostream>
+#include <memory>
 
 #include "lib/compiler/weight_flow.h"
 #include "tool/cli_util.h"
@@ -9,23 +9,64 @@
 
 namespace swis::cli {
 
-WeightRequest take_weight_request(Options& o) {
+void add_weight_options(CLI::App* sub, WeightArgs& a, bool tile_width) {
+  const std::string group = "Quantizer";
+  sub->add_option("--method", a.method, "swis: any N bits; swis-c: N consecutive; trunc: layer")
+      ->check(CLI::IsMember({"swis", "swis-c", "trunc"}))
+      ->group(group);
+  sub->add_option("--group", a.group, "M: weights per group (the PE's lanes)")
+      ->check(CLI::Range(1, 16))
+      ->group(group);
+  a.shifts_opt = sub->add_option("--shifts", a.shifts, "N for every filter")
+                     ->check(CLI::Range(1, 8))
+                     ->default_str("")
+                     ->group(group);
+  a.target_opt = sub->add_option("--target", a.target, "average N by filter scheduling, e.g. 2.5")
+                     ->check(CLI::Validator(
+                         [](std::string& v) -> std::string {
+                           try {
+                             parse_target(v);
+                           } catch (const std::exception& e) {
+                             return e.what();
+                           }
+                           return "";
+                         },
+                         "DECIMAL"))
+                     ->excludes(a.shifts_opt)
+                     ->group(group);
+  a.shifts_opt->excludes(a.target_opt);
+  if (tile_width) {
+    sub->add_option("--array-cols", a.array_cols, "C: filters per tile (with --target)")
+        ->check(CLI::Range(1, 4096))
+        ->group(group);
+  }
+  sub->add_option("--pe", a.pe, "PE kind: ds tiles take even N (with --target)")
+      ->check(CLI::IsMember({"ss", "ds"}))
+      ->group(group);
+  sub->add_option("--metric", a.metric, "error the shift choice minimises")
+      ->check(CLI::IsMember({"mse", "mse++"}))
+      ->group(group);
+  sub->add_option("--alpha", a.alpha, "mse++: weight of the signed error")
+      ->check(finite_range(0, 1e6))
+      ->group(group);
+  sub->add_option("--threads", a.threads, "threads of the shift search")
+      ->check(CLI::Range(1, 64))
+      ->group(group);
+}
+
+WeightRequest WeightArgs::request() const {
+  if (shifts_opt->count() == 0 && target_opt->count() == 0) {
+    throw UsageError("give --shifts N (every filter) or --target T (an average, by scheduling)");
+  }
   WeightRequest r;
-  r.method = parse_method(o.take_choice("method", {"swis", "swis-c", "trunc"}, "swis"));
-  r.group_size = static_cast<int>(o.take_int("group", 1, 16).value_or(4));
-  r.metric = parse_metric(o.take_choice("metric", {"mse", "mse++"}, "mse"));
-  r.alpha = o.take_double("alpha", 0, 1e6).value_or(1.0);
-  r.threads = static_cast<int>(o.take_int("threads", 1, 64).value_or(2));
-  const auto shifts = o.take_int("shifts", 1, 8);
-  const auto target = o.take("target");
-  const auto cols = o.take_int("array-cols", 1, 4096);
-  const std::string pe = o.take_choice("pe", {"ss", "ds"}, "ds");
-  if (shifts && target) throw UsageError("give --shifts or --target, not both");
-  if (!shifts && !target)
-    throw UsageError("give --shifts N or --target T (with --array-cols C --pe ss|ds)");
-  r.shifts = static_cast<int>(shifts.value_or(0));
-  r.target = target.value_or("");
-  r.array_cols = static_cast<int>(cols.value_or(8));
+  r.method = parse_method(method);
+  r.group_size = group;
+  r.metric = parse_metric(metric);
+  r.alpha = alpha;
+  r.threads = threads;
+  r.shifts = shifts_opt->count() ? shifts : 0;
+  r.target = target_opt->count() ? target : "";
+  r.array_cols = array_cols;
   r.double_shift = pe == "ds";
   return r;
 }
@@ -60,63 +101,86 @@ void add_weight_report(Json& j, const WeightRequest& req, const WeightResult& w)
   }
 }
 
-void print_weight_summary(const WeightRequest& req, const WeightResult& w) {
-  std::printf("weights %s: %lld weights in %lld groups of %d, %s input, scale %s\n",
-              shape_repr(w.layer.shape).c_str(), static_cast<long long>(w.stats.weights),
-              static_cast<long long>(w.stats.groups), req.group_size,
-              w.layer.from_float ? "float" : "integer", fmt(w.layer.scale, 6).c_str());
-  std::printf("method %s, metric %s", method_name(req.method), metric_name(req.metric));
-  if (req.metric == Metric::kMsePlusPlus) std::printf(" (alpha %s)", fmt(req.alpha).c_str());
+void print_weight_summary(std::FILE* out, const WeightRequest& req, const WeightResult& w) {
+  std::fprintf(out, "weights %s: %lld weights in %lld groups of %d, %s input, scale %s\n",
+               shape_repr(w.layer.shape).c_str(), static_cast<long long>(w.stats.weights),
+               static_cast<long long>(w.stats.groups), req.group_size,
+               w.layer.from_float ? "float" : "integer", fmt(w.layer.scale, 6).c_str());
+  std::fprintf(out, "method %s, metric %s", method_name(req.method), metric_name(req.metric));
+  if (req.metric == Metric::kMsePlusPlus) std::fprintf(out, " (alpha %s)", fmt(req.alpha).c_str());
   if (req.target.empty()) {
-    std::printf(", %d shifts\n", req.shifts);
+    std::fprintf(out, ", %d shifts\n", req.shifts);
   } else {
-    std::printf(", target %s shifts on %d-column %s tiles\n", req.target.c_str(), req.array_cols,
-                req.double_shift ? "double-shift" : "single-shift");
+    std::fprintf(out, ", target %s shifts on %d-column %s tiles\n", req.target.c_str(),
+                 req.array_cols, req.double_shift ? "double-shift" : "single-shift");
   }
-  std::printf("rmse %s (float units), rmse_int %s (8-bit units), exact %.1f%%\n",
-              fmt(w.stats.rmse).c_str(), fmt(w.stats.rmse_int).c_str(),
-              100 * w.stats.exact_fraction);
-  std::printf("compression %.3fx, effective shifts %.4g\n", w.stats.compression_ratio,
-              w.stats.effective_shifts);
+  std::fprintf(out, "rmse %s (float units), rmse_int %s (8-bit units), exact %.1f%%\n",
+               fmt(w.stats.rmse).c_str(), fmt(w.stats.rmse_int).c_str(),
+               100 * w.stats.exact_fraction);
+  std::fprintf(out, "compression %.3fx, effective shifts %.4g\n", w.stats.compression_ratio,
+               w.stats.effective_shifts);
   if (w.schedule) {
     std::string tiles;
     for (uint8_t n : w.packed.tile_shifts) tiles += (tiles.empty() ? "" : " ") + std::to_string(n);
-    std::printf("tiles: %s\n", tiles.c_str());
-    std::printf("total error %s (paper heuristic %s, lower bound without tiles %s)\n",
-                fmt(w.schedule->best.total_error, 8).c_str(),
-                fmt(w.schedule->paper.total_error, 8).c_str(),
-                fmt(w.schedule->lower_bound, 8).c_str());
+    std::fprintf(out, "tiles: %s\n", tiles.c_str());
+    std::fprintf(out, "total error %s (paper heuristic %s, lower bound without tiles %s)\n",
+                 fmt(w.schedule->best.total_error, 8).c_str(),
+                 fmt(w.schedule->paper.total_error, 8).c_str(),
+                 fmt(w.schedule->lower_bound, 8).c_str());
   }
 }
 
-int quantize(const std::vector<std::string>& args) {
-  Options o("swis quantize", args);
-  const WeightRequest req = take_weight_request(o);
-  const auto out = o.take("out");
-  const auto packed = o.take("packed");
-  const auto json = o.take("json");
-  o.finish();
-  if (o.positional().size() != 1) {
-    throw UsageError("swis quantize: give one weights file (W.npy), got " +
-                     std::to_string(o.positional().size()));
-  }
-  const std::string path = o.positional()[0];
-  const WeightResult w = quantize_weights(read_weights(path), req);
+namespace {
 
+struct QuantizeArgs {
+  WeightArgs weights;
+  std::string input, out, packed, json;
+};
+
+int quantize(const QuantizeArgs& a) {
+  const WeightRequest req = a.weights.request();
   OutputFiles files;
-  if (out) files.add(*out, npy::serialize(quantized_array(w.layer, w.qz)));
-  if (packed) files.add(*packed, pack(w.packed));
-  if (json) {
+  files.input("the weights", a.input);
+  if (!a.out.empty()) files.output("--out", a.out);
+  if (!a.packed.empty()) files.output("--packed", a.packed);
+  if (!a.json.empty()) files.output("--json", a.json);
+  const WeightResult w = quantize_weights(read_weights(a.input), req);
+
+  if (!a.out.empty()) files.add(a.out, npy::serialize(quantized_array(w.layer, w.qz)));
+  if (!a.packed.empty()) files.add(a.packed, pack(w.packed));
+  if (!a.json.empty()) {
     Json j;
-    j["input"] = path;
+    j["input"] = a.input;
     add_weight_report(j, req, w);
-    files.add(*json, to_text(j));
+    files.add(a.json, to_text(j));
   }
   files.commit();
-  std::printf("swis quantize %s\n", path.c_str());
-  print_weight_summary(req, w);
-  for (const auto& p : files.paths()) std::printf("wrote %s\n", p.c_str());
+  std::FILE* out = report_stream(files);
+  std::fprintf(out, "swis quantize %s\n", a.input.c_str());
+  print_weight_summary(out, req, w);
+  for (const auto& p : files.paths()) std::fprintf(out, "wrote %s\n", p.c_str());
   return 0;
+}
+
+}  // namespace
+
+std::FILE* report_stream(const OutputFiles& files) {
+  for (const auto& p : files.paths()) {
+    if (p == "-") return stderr;  // standard output carries data: the report goes beside it
+  }
+  return stdout;
+}
+
+void add_quantize(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<QuantizeArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "quantize", "quantize (and schedule) a layer's weights: Q.npy, packed weights, a report");
+  add_path(sub, "weights", a->input, "W.npy: (F, K) or (F, C, kh, kw)")->required();
+  add_weight_options(sub, a->weights, true);
+  add_path(sub, "--out", a->out, "Q.npy: quantized weights, int16", true)->group("Outputs");
+  add_path(sub, "--packed", a->packed, "P.bin: the packed format", true)->group("Outputs");
+  add_path(sub, "--json", a->json, "R.json: the report", true)->group("Outputs");
+  sub->callback([a, &exit_code] { exit_code = quantize(*a); });
 }
 
 }  // namespace swis::cli

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "lib/flow/builtin_layer.h"
 #include "lib/flow/layer_run.h"
@@ -11,6 +12,7 @@
 #include "tb/array_backend.h"
 #include "tool/cli_util.h"
 #include "tool/commands.h"
+#include "tool/progress.h"
 
 namespace swis::cli {
 namespace {
@@ -21,35 +23,60 @@ std::string gtkw_path(const std::string& fst) {
 }
 
 // What swis run asks for: the layer, the array it runs on, and how the harness runs it.
+struct RunArgs {
+  std::string weights, acts, out, json, waves, waves_window, array_cols;
+  WeightArgs w;
+  int64_t stride = 1, pad = 0;
+  int rows = 8, cols = 8;
+  bool progress = false;
+};
+
 struct RunRequest {
   LayerRequest layer;
   int rows = 8;
   int cols = 8;
   tb::ArrayRunOptions run;
+  bool progress = false;
 };
 
-RunRequest take_run_request(Options& o) {
+// The array, the stride and padding, waves and progress: the options of run and sim.
+void add_array_options(CLI::App* sub, RunArgs& a) {
+  sub->add_option("--rows", a.rows, "array rows")->check(CLI::Range(1, 64))->group("Array");
+  sub->add_option("--cols", a.cols, "array columns, the tile width")
+      ->check(CLI::Range(1, 64))
+      ->group("Array");
+  add_path(sub, "--waves", a.waves, "F.fst: waves (and F.gtkw)")->group("Waves");
+  sub->add_option("--waves-window", a.waves_window, "trace cycles [A, B) only")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            unsigned long long x = 0, y = 0;
+            char tail = 0;
+            if (std::sscanf(v.c_str(), "%llu:%llu%c", &x, &y, &tail) != 2 || x >= y) {
+              return "needs A:B with A < B (cycles), got '" + v + "'";
+            }
+            return "";
+          },
+          "A:B"))
+      ->group("Waves");
+  add_progress_flag(sub, a.progress);
+}
+
+RunRequest run_request(const RunArgs& a, LayerRequest layer) {
   RunRequest req;
-  req.rows = static_cast<int>(o.take_int("rows", 1, 64).value_or(8));
-  req.cols = static_cast<int>(o.take_int("cols", 1, 64).value_or(8));
-  req.layer.stride = o.take_int("stride", 1, 64).value_or(1);
-  req.layer.pad = o.take_int("pad", 0, 64).value_or(0);
-  if (o.take("array-cols")) throw UsageError("swis run: the tile width is the array's: use --cols");
-  if (const auto waves = o.take("waves")) {
-    req.run.waves = *waves;
-    req.run.mismatch_waves = *waves;  // a failing run leaves the cycles around the divergence
+  req.layer = std::move(layer);
+  req.rows = a.rows;
+  req.cols = a.cols;
+  req.progress = a.progress;
+  if (!a.waves.empty()) {
+    req.run.waves = a.waves;
+    req.run.mismatch_waves = a.waves;  // a failing run leaves the cycles around the divergence
   }
-  if (const auto window = o.take("waves-window")) {
-    unsigned long long a = 0, b = 0;
-    char tail = 0;
-    if (std::sscanf(window->c_str(), "%llu:%llu%c", &a, &b, &tail) != 2 || a >= b) {
-      throw UsageError("swis run: --waves-window needs A:B with A < B (cycles), got '" + *window +
-                       "'");
-    }
-    req.run.wave_from = a;
-    req.run.wave_to = b;
+  if (!a.waves_window.empty()) {
+    unsigned long long x = 0, y = 0;
+    std::sscanf(a.waves_window.c_str(), "%llu:%llu", &x, &y);
+    req.run.wave_from = x;
+    req.run.wave_to = y;
   }
-  req.layer.weights = take_weight_request(o);
   return req;
 }
 
@@ -61,7 +88,8 @@ void add_run_report(Json& j, const LayerRequest& req, const LayerReport& r) {
   j["closed_form_cycles"] = static_cast<int64_t>(l.expected.cycles);
   j["ideal_cycles"] = static_cast<int64_t>(l.expected.ideal_cycles);
   j["utilization"] = l.expected.utilization;
-  j["utilization_vs_ideal"] = static_cast<double>(l.expected.ideal_cycles) / static_cast<double>(r.sim.cycles);
+  j["utilization_vs_ideal"] =
+      static_cast<double>(l.expected.ideal_cycles) / static_cast<double>(r.sim.cycles);
   j["stall_cycles"] = static_cast<int64_t>(r.sim.stall);
   j["scalesim_os_cycles"] = static_cast<int64_t>(l.expected.scalesim_os_cycles);
   j["bitserial8_cycles"] = static_cast<int64_t>(l.expected.bitserial8_cycles);
@@ -77,16 +105,17 @@ void add_run_report(Json& j, const LayerRequest& req, const LayerReport& r) {
   j["output_noise_energy"] = r.output.noise;
 }
 
-void print_run_report(const LayerRequest& req, const LayerReport& r) {
+void print_run_report(std::FILE* out, const LayerRequest& req, const LayerReport& r) {
   const PreparedLayer& l = r.layer;
-  print_weight_summary(req.weights, l.w);
-  std::printf("layer: %s GEMM P=%lld x G=%lld groups x F=%lld, %lld MACs, %llu tiles on %s\n",
-              l.is_conv ? "convolution as" : "", static_cast<long long>(l.operands.gemm.rows),
-              static_cast<long long>(l.operands.gemm.groups),
-              static_cast<long long>(l.operands.gemm.filters),
-              static_cast<long long>(l.operands.gemm.macs),
-              static_cast<unsigned long long>(l.expected.tiles), r.array.c_str());
-  std::printf(
+  print_weight_summary(out, req.weights, l.w);
+  std::fprintf(out, "layer: %s GEMM P=%lld x G=%lld groups x F=%lld, %lld MACs, %llu tiles on %s\n",
+               l.is_conv ? "convolution as" : "", static_cast<long long>(l.operands.gemm.rows),
+               static_cast<long long>(l.operands.gemm.groups),
+               static_cast<long long>(l.operands.gemm.filters),
+               static_cast<long long>(l.operands.gemm.macs),
+               static_cast<unsigned long long>(l.expected.tiles), r.array.c_str());
+  std::fprintf(
+      out,
       "cycles %llu (closed form %llu), ideal %llu, stall %llu; utilization %.1f%% (%.1f%% of "
       "ideal)\n",
       static_cast<unsigned long long>(r.sim.cycles),
@@ -94,92 +123,105 @@ void print_run_report(const LayerRequest& req, const LayerReport& r) {
       static_cast<unsigned long long>(l.expected.ideal_cycles),
       static_cast<unsigned long long>(r.sim.stall), 100 * l.expected.utilization,
       100.0 * static_cast<double>(l.expected.ideal_cycles) / static_cast<double>(r.sim.cycles));
-  std::printf(
+  std::fprintf(
+      out,
       "SCALE-Sim OS estimate %llu cycles; 8-bit bit-serial baseline %llu cycles (speed-up %.2fx)\n",
       static_cast<unsigned long long>(l.expected.scalesim_os_cycles),
       static_cast<unsigned long long>(l.expected.bitserial8_cycles),
       static_cast<double>(l.expected.bitserial8_cycles) / static_cast<double>(l.expected.cycles));
   if (!r.output.defined()) {
-    std::printf("output SQNR against the float layer: undefined (its outputs are all zero)\n");
+    std::fprintf(out,
+                 "output SQNR against the float layer: undefined (its outputs are all zero)\n");
   } else {
-    std::printf("output SQNR against the float layer: %s dB%s\n",
-                std::isfinite(r.output_sqnr_db) ? fmt(r.output_sqnr_db, 4).c_str() : "inf",
-                std::isfinite(r.output_sqnr_db) ? "" : " (the outputs equal it exactly)");
+    std::fprintf(out, "output SQNR against the float layer: %s dB%s\n",
+                 std::isfinite(r.output_sqnr_db) ? fmt(r.output_sqnr_db, 4).c_str() : "inf",
+                 std::isfinite(r.output_sqnr_db) ? "" : " (the outputs equal it exactly)");
   }
-  std::printf("scales: weight %s, activation %s (Y x both approximates the float layer)\n",
-              fmt(l.w.layer.scale, 6).c_str(), fmt(l.acts.scale, 6).c_str());
-  std::printf("results %s the integer GEMM of the quantized weights; cycles %s the closed form\n",
-              r.results_match ? "equal" : "DIFFER FROM", r.cycles_match ? "equal" : "DIFFER FROM");
-  if (!r.sim.divergence.empty()) std::printf("first divergence: %s\n", r.sim.divergence.c_str());
-  if (!r.sim.error.empty()) std::printf("error: %s\n", r.sim.error.c_str());
-  std::printf("%s\n", r.pass() ? "PASS" : "FAIL");
+  std::fprintf(out, "scales: weight %s, activation %s (Y x both approximates the float layer)\n",
+               fmt(l.w.layer.scale, 6).c_str(), fmt(l.acts.scale, 6).c_str());
+  std::fprintf(out,
+               "results %s the integer GEMM of the quantized weights; cycles %s the closed form\n",
+               r.results_match ? "equal" : "DIFFER FROM", r.cycles_match ? "equal" : "DIFFER FROM");
+  if (!r.sim.divergence.empty())
+    std::fprintf(out, "first divergence: %s\n", r.sim.divergence.c_str());
+  if (!r.sim.error.empty()) std::fprintf(out, "error: %s\n", r.sim.error.c_str());
+  std::fprintf(out, "%s\n", r.pass() ? "PASS" : "FAIL");
 }
 
 int run_and_report(const npy::Array& w, const npy::Array& a, const RunRequest& req,
-                   const std::optional<std::string>& out, const std::optional<std::string>& json) {
+                   OutputFiles& files, const std::string& out, const std::string& json) {
   const tb::ArrayDutEntry& entry = tb::find_array_dut(ArrayParams{
       req.rows, req.cols, req.layer.weights.group_size, req.layer.weights.double_shift ? 2 : 1});
-  tb::VerilatedArrayBackend backend(entry, req.run);
-  const LayerReport r = run_layer(w, a, req.layer, backend);
-  OutputFiles files;
-  if (out && r.pass()) files.add(*out, npy::serialize(r.y));
-  if (json) {
+  PreparedLayer layer = prepare_layer(w, a, req.layer, entry.params);
+  Progress progress("swis run " + entry.name, "cycles", layer.expected.cycles, req.progress);
+  tb::ArrayRunOptions run = req.run;
+  run.progress = [&progress](uint64_t cycles) { progress.update(cycles); };
+  tb::VerilatedArrayBackend backend(entry, run);
+  ArrayRun sim = backend.run(layer.prog, layer.operands.ops.rows, layer.operands.ops.filters);
+  progress.update(sim.cycles);
+  progress.finish();
+  const LayerReport r = finish_layer(std::move(layer), std::move(sim), entry.name, backend.clean());
+  if (!out.empty() && r.pass()) files.add(out, npy::serialize(r.y));
+  if (!json.empty()) {
     Json j;
     add_run_report(j, req.layer, r);
-    files.add(*json, to_text(j));
+    files.add(json, to_text(j));
   }
-  if (!req.run.waves.empty())
-    files.add(gtkw_path(req.run.waves), tb::gtkw_for_array(entry.params, req.run.waves));
-  files.commit();
-  print_run_report(req.layer, r);
   if (!req.run.waves.empty()) {
-    std::printf("waves: %s (open with: gtkwave %s %s)\n", req.run.waves.c_str(),
-                req.run.waves.c_str(), gtkw_path(req.run.waves).c_str());
+    files.add(gtkw_path(req.run.waves), tb::gtkw_for_array(entry.params, req.run.waves));
   }
-  for (const auto& p : files.paths()) std::printf("wrote %s\n", p.c_str());
+  files.commit();
+  std::FILE* report = report_stream(files);
+  print_run_report(report, req.layer, r);
+  if (!req.run.waves.empty()) {
+    std::fprintf(report, "waves: %s (open with: gtkwave %s %s)\n", req.run.waves.c_str(),
+                 req.run.waves.c_str(), gtkw_path(req.run.waves).c_str());
+  }
+  for (const auto& p : files.paths()) std::fprintf(report, "wrote %s\n", p.c_str());
   return r.pass() ? 0 : 1;
 }
 
-}  // namespace
-
-int run(const std::vector<std::string>& args) {
-  Options o("swis run", args);
-  const auto weights = o.take("weights");
-  const auto acts = o.take("acts");
-  const RunRequest req = take_run_request(o);
-  const auto out = o.take("out");
-  const auto json = o.take("json");
-  o.finish();
-  if (!weights || !acts) throw UsageError("swis run: give --weights W.npy and --acts A.npy");
-  if (!o.positional().empty())
-    throw UsageError("swis run: unexpected argument '" + o.positional()[0] + "'");
-  const npy::Array w = read_weights(*weights);
-  const npy::Array a = read_acts(*acts);
-  try {
-    check_acts_fit(w.shape, a.shape, req.layer.stride, req.layer.pad,
-                   "the weights " + *weights + " " + shape_repr(w.shape));
-  } catch (const std::invalid_argument& e) {
-    throw InputError(*acts + ": " + e.what());
+// Declares the outputs of a run (refused at once if one would replace an input or another).
+void declare_outputs(OutputFiles& files, const RunRequest& req, const std::string& out,
+                     const std::string& json) {
+  if (!out.empty()) files.output("--out", out);
+  if (!json.empty()) files.output("--json", json);
+  if (!req.run.waves.empty()) {
+    files.output("--waves", req.run.waves);
+    files.output("the save file of --waves", gtkw_path(req.run.waves));
   }
-  std::printf("swis run: weights %s %s, activations %s %s\n", weights->c_str(),
-              shape_repr(w.shape).c_str(), acts->c_str(), shape_repr(a.shape).c_str());
-  return run_and_report(w, a, req, out, json);
 }
 
-int sim(const std::vector<std::string>& args) {
-  Options o("swis sim", args);
-  const std::string dir = o.take("dir").value_or("sim-out");
-  const auto waves = o.take("waves");
-  o.finish();
-  RunRequest req;
-  req.layer = builtin_request();
-  if (waves) req.run.waves = req.run.mismatch_waves = *waves;
+int run(const RunArgs& a) {
+  const RunRequest req = run_request(a, LayerRequest{a.w.request(), a.stride, a.pad});
+  OutputFiles files;
+  files.input("the weights", a.weights);
+  files.input("the activations", a.acts);
+  declare_outputs(files, req, a.out, a.json);
+  const npy::Array w = read_weights(a.weights);
+  const npy::Array acts = read_acts(a.acts);
+  try {
+    check_acts_fit(w.shape, acts.shape, req.layer.stride, req.layer.pad,
+                   "the weights " + a.weights + " " + shape_repr(w.shape));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(a.acts + ": " + e.what());
+  }
+  std::fprintf(a.out == "-" || a.json == "-" ? stderr : stdout,
+               "swis run: weights %s %s, activations %s %s\n", a.weights.c_str(),
+               shape_repr(w.shape).c_str(), a.acts.c_str(), shape_repr(acts.shape).c_str());
+  return run_and_report(w, acts, req, files, a.out, a.json);
+}
+
+int sim(const RunArgs& a, const std::string& dir) {
+  const RunRequest req = run_request(a, builtin_request());
   std::filesystem::create_directories(dir);
+  OutputFiles files;
+  declare_outputs(files, req, dir + "/Y.npy", dir + "/R.json");
   const npy::Array w = default_weights();
-  const npy::Array a = default_acts();
+  const npy::Array acts = default_acts();
   OutputFiles inputs;
   inputs.add(dir + "/W.npy", npy::serialize(w));
-  inputs.add(dir + "/A.npy", npy::serialize(a));
+  inputs.add(dir + "/A.npy", npy::serialize(acts));
   inputs.commit();
   std::printf(
       "swis sim: the built-in layer, a ResNet-18-shaped 3 x 3 convolution (64 -> 64 channels, 14 x "
@@ -190,7 +232,45 @@ int sim(const std::vector<std::string>& args) {
       "  swis run --weights %s/W.npy --acts %s/A.npy --group 4 --pe ds --target 3 --metric mse++ "
       "--pad 1\n\n",
       dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
-  return run_and_report(w, a, req, dir + "/Y.npy", dir + "/R.json");
+  return run_and_report(w, acts, req, files, dir + "/Y.npy", dir + "/R.json");
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "one layer through the Verilated array, checked every cycle: Y.npy, a report");
+  add_path(sub, "--weights", a->weights, "W.npy: (F, C, kh, kw) or (F, K)")->required();
+  add_path(sub, "--acts", a->acts, "A.npy: (1, C, H, W) or (P, K)")->required();
+  add_weight_options(sub, a->w, false);
+  // The tile width is the array's: a --array-cols here is a mistake worth naming.
+  sub->add_option("--array-cols", a->array_cols)
+      ->check(CLI::Validator(
+          [](std::string&) -> std::string { return "the tile width is the array's: use --cols"; },
+          ""))
+      ->group("");
+  sub->add_option("--stride", a->stride, "convolution stride")
+      ->check(CLI::Range(1, 64))
+      ->group("Layer");
+  sub->add_option("--pad", a->pad, "zero padding on every side")
+      ->check(CLI::Range(0, 64))
+      ->group("Layer");
+  add_array_options(sub, *a);
+  add_path(sub, "--out", a->out, "Y.npy: int32 outputs", true)->group("Outputs");
+  add_path(sub, "--json", a->json, "R.json: the report", true)->group("Outputs");
+  sub->callback([a, &exit_code] { exit_code = run(*a); });
+}
+
+void add_sim(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  auto dir = std::make_shared<std::string>("sim-out");
+  CLI::App* sub =
+      app.add_subcommand("sim", "the built-in layer of make sim through the Verilated array");
+  add_path(sub, "--dir", *dir, "folder of W, A, Y.npy, R.json");
+  add_path(sub, "--waves", a->waves, "F.fst: waves (and F.gtkw)")->group("Waves");
+  add_progress_flag(sub, a->progress);
+  sub->callback([a, dir, &exit_code] { exit_code = sim(*a, *dir); });
 }
 
 }  // namespace swis::cli

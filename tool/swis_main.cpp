@@ -1,38 +1,14 @@
-// swis: the command-line front end. Sub-commands live in tool/*_cmd.cpp.
+// swis: the command-line front end. Sub-commands live in tool/*_cmd.cpp and tool/pe_regress.cpp;
+// CLI11 parses the options. Bad usage or input is one line on stderr and exit code 2.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
-#include <vector>
 
 #include "tool/cli_util.h"
 #include "tool/commands.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: swis <command> [options]\n"
-    "commands:\n"
-    "  quantize W.npy --method swis|swis-c|trunc --group M (--shifts N | --target T --array-cols "
-    "C\n"
-    "           --pe ss|ds) [--metric mse|mse++] [--alpha A] [--out Q.npy] [--packed P.bin]\n"
-    "           [--json R.json]        SWIS quantization and filter scheduling of a layer\n"
-    "  run --weights W.npy --acts A.npy [quantizer options] [--rows R --cols C --pe ss|ds]\n"
-    "      [--stride S --pad P] [--out Y.npy] [--json R.json]\n"
-    "           a layer through quantization, packing and the Verilated array in lock-step\n"
-    "  sim [--dir D]   the built-in default layer (make sim)\n"
-    "  pe-regress [--cycles N] [--seed S]   lock-step regression of every PE configuration\n"
-    "  perf --topology NET.csv [--rows R --cols C --group M --pe ss|ds] [--shifts N | --target "
-    "T]\n"
-    "       [--csv OUT.csv] [--verify N]  per-layer cycles of a network (SCALE-Sim CSV)\n";
-
-int dispatch(const std::string& cmd, const std::vector<std::string>& args) {
-  if (cmd == "quantize") return swis::cli::quantize(args);
-  if (cmd == "run") return swis::cli::run(args);
-  if (cmd == "sim") return swis::cli::sim(args);
-  if (cmd == "pe-regress") return swis::cli::pe_regress(args);
-  if (cmd == "perf") return swis::cli::perf(args);
-  throw swis::cli::UsageError("unknown command '" + cmd + "' (swis --help lists them)");
-}
 
 // Messages carry file names and file content; a control character in either must not break the
 // one-line contract, so each is shown as \xNN.
@@ -54,14 +30,39 @@ std::string one_line(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
-  }
+  CLI::App app{
+      "swis: SWIS quantization and filter scheduling, and layers and networks on the Verilated "
+      "SWIS array, checked against the golden model.",
+      "swis"};
+  app.option_defaults()->always_capture_default();
+  app.require_subcommand(1);
+  app.footer("swis COMMAND --help shows a command's options and their defaults.");
+  app.get_formatter()->column_width(34);
+  int exit_code = 0;
+  swis::cli::add_quantize(app, exit_code);
+  swis::cli::add_run(app, exit_code);
+  swis::cli::add_sim(app, exit_code);
+  swis::cli::add_perf(app, exit_code);
+  swis::cli::add_pe_regress(app, exit_code);
+  std::string command;
   try {
-    return dispatch(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+    app.parse(argc, argv);
+    return exit_code;
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    const auto subs = app.get_subcommands();
+    command = subs.empty() ? "" : subs.front()->get_name();
+    std::string what = e.what();
+    if (command.empty() && e.get_name() == "RequiredError") {
+      what = "a command is required: quantize, run, sim, perf or pe-regress";
+    }
+    std::cerr << "swis: " << (command.empty() ? "" : command + ": ") << one_line(what) << " (swis "
+              << (command.empty() ? "" : command + " ") << "--help)\n";
+    return 2;
   } catch (const std::exception& e) {
-    // Bad usage or input: one line, exit code 2, no output file (outputs commit last).
+    // Bad input: one line, exit code 2, no output file (outputs commit last).
     std::cerr << "swis: " << one_line(e.what()) << "\n";
     return 2;
   }

@@ -1,19 +1,27 @@
 #include "lib/formats/topology.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
+
+#include "lib/formats/file_descriptor.h"
 
 namespace swis {
 
 namespace {
 
 constexpr int64_t kMaxField = 1000000;  // keeps every product of a row well inside int64_t
+// Real topologies are a few kilobytes; the bound keeps a wrong path (a device, a pipe that never
+// ends, a multi-gigabyte file) from being read into memory whole.
+constexpr size_t kMaxTopologyBytes = size_t{16} << 20;
 
 const std::vector<std::string> kConvFields = {"Layer name",    "IFMAP Height", "IFMAP Width",
                                               "Filter Height", "Filter Width", "Channels",
@@ -172,11 +180,35 @@ Topology parse_topology(const std::string& text, const std::string& path) {
 }
 
 Topology read_topology(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TopologyError("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream os;
-  os << in.rdbuf();
-  return parse_topology(os.str(), path);
+  const auto cannot_read = [&path](int err) {
+    throw TopologyError("cannot read " + path + ": " + std::strerror(err));
+  };
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) cannot_read(errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) cannot_read(errno);
+  if (S_ISDIR(st.st_mode)) throw TopologyError(path + ": is a directory, not a topology CSV");
+  const std::string too_big = "more than the 16 MiB a topology may have";
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxTopologyBytes) {
+    throw TopologyError(path + ": " + std::to_string(st.st_size) + " bytes, " + too_big);
+  }
+  // A regular file's size can change after fstat and a pipe's is unknown, so the bound is also
+  // kept while reading: one byte past it is enough to know the file is too big.
+  std::string text;
+  if (S_ISREG(st.st_mode)) text.reserve(static_cast<size_t>(st.st_size));
+  char chunk[1 << 16];
+  while (text.size() <= kMaxTopologyBytes) {
+    const size_t want = std::min(sizeof chunk, kMaxTopologyBytes + 1 - text.size());
+    const ssize_t r = ::read(fd.get(), chunk, want);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      cannot_read(errno);
+    }
+    if (r == 0) break;
+    text.append(chunk, static_cast<size_t>(r));
+  }
+  if (text.size() > kMaxTopologyBytes) throw TopologyError(path + ": " + too_big);
+  return parse_topology(text, path);
 }
 
 }  // namespace swis

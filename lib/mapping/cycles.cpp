@@ -13,12 +13,15 @@ LayerCycles& LayerCycles::operator+=(const LayerCycles& o) {
   stall_cycles += o.stall_cycles;
   useful_slots += o.useful_slots;
   scalesim_os_cycles += o.scalesim_os_cycles;
+  useful_lanes += o.useful_lanes;
   bitserial8_cycles += o.bitserial8_cycles;
   return *this;
 }
 
 void LayerCycles::set_utilization(const ArrayParams& p) {
-  utilization = useful_slots / (static_cast<double>(p.rows * p.cols * p.shifts_per_cycle) * cycles);
+  const double slot_cycles = static_cast<double>(p.rows * p.cols * p.shifts_per_cycle) * cycles;
+  utilization = useful_slots / slot_cycles;
+  lane_utilization = useful_lanes / (slot_cycles * p.group_size);
 }
 
 LayerCycles layer_cycles(const ArrayParams& p, const GemmShape& g,
@@ -30,6 +33,8 @@ LayerCycles layer_cycles(const ArrayParams& p, const GemmShape& g,
     throw std::invalid_argument("one N per filter tile is needed: " + std::to_string(filter_tiles) +
                                 " tiles, got " + std::to_string(tile_shifts.size()));
   }
+  // Real weights per output (K, or C x kh x kw): a group's lanes past them carry padding.
+  const int64_t k_real = g.rows > 0 && g.filters > 0 ? g.macs / (g.rows * g.filters) : 0;
   std::vector<uint64_t> steps, steps8;
   for (int64_t ft = 0; ft < filter_tiles; ++ft) {
     const int n = tile_shifts[ft];
@@ -42,11 +47,14 @@ LayerCycles layer_cycles(const ArrayParams& p, const GemmShape& g,
       lc.ideal_cycles += s;
       lc.stall_cycles += steps.size() > 1 && s < static_cast<uint64_t>(p.rows) ? p.rows - s : 0;
       lc.useful_slots += static_cast<double>(rows_used * cols_used * g.groups * n);
-      // SCALE-Sim (original paper's OS formula): each fold fills, computes T steps and drains
-      // before the next: 2 Sr + Sc + T - 2, with T the steps each output needs.
-      lc.scalesim_os_cycles += 2 * p.rows + p.cols + s - 2;
+      lc.useful_lanes += static_cast<double>(rows_used * cols_used * k_real * n);
+      // SCALE-Sim v2, output stationary, as it was measured here on every ResNet-18 layer
+      // (../shared/TOOLCHAIN.md): the folds run one after another, each T + Sr + Sc - 2 cycles
+      // with T its steps, and the layer one cycle less than their sum.
+      lc.scalesim_os_cycles += p.rows + p.cols + s - 2;
     }
   }
+  if (!steps.empty()) lc.scalesim_os_cycles -= 1;
   lc.tiles = steps.size();
   lc.cycles = closed_form_cycles(p, steps);
   ArrayParams ss = p;

@@ -19,7 +19,9 @@ struct LayerCycles {
   uint64_t stall_cycles = 0;        // drain stalls: tiles shorter than the drain
   double useful_slots = 0;          // real rows x real filters x real shifts
   double utilization = 0;           // useful / (Rows x Cols x slots x cycles)
-  uint64_t scalesim_os_cycles = 0;  // SCALE-Sim OS, per fold 2 Rows + Cols + T - 2
+  double useful_lanes = 0;          // useful slots x lanes that hold a real weight
+  double lane_utilization = 0;      // useful lanes / (Rows x Cols x slots x M x cycles)
+  uint64_t scalesim_os_cycles = 0;  // SCALE-Sim v2 OS: per fold T + Rows + Cols - 2, less 1
   uint64_t bitserial8_cycles = 0;   // the same array, single-shift, 8 shifts for every tile
 
   // Adds another program's figures (cycles, tiles and slots add; utilization does not: call

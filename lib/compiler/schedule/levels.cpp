@@ -21,9 +21,9 @@ constexpr int64_t kMaxDpBytes = int64_t{1} << 28;
 
 void check_size(const std::string& what, int64_t bytes) {
   if (bytes <= kMaxDpBytes) return;
-  throw ScheduleError("schedule: the exact DP over " + what + " needs " +
-                      std::to_string(bytes >> 20) + " MiB, beyond the limit of " +
-                      std::to_string(kMaxDpBytes >> 20) + " MiB (weights too unequal?)");
+  throw DpTooLarge("schedule: the exact DP over " + what + " needs " + std::to_string(bytes >> 20) +
+                   " MiB, beyond the limit of " + std::to_string(kMaxDpBytes >> 20) +
+                   " MiB (weights too unequal?)");
 }
 
 // Divides item weights and the target by the weights' gcd; false if the target is then not whole.

@@ -16,6 +16,7 @@ namespace swis {
 
 using schedule_detail::Ctx;
 using schedule_detail::cut;
+using schedule_detail::DpTooLarge;
 using schedule_detail::filter_levels;
 using schedule_detail::improve;
 using schedule_detail::make_ctx;
@@ -24,6 +25,7 @@ using schedule_detail::optimise_levels;
 using schedule_detail::paper_tiling;
 using schedule_detail::Tiling;
 using schedule_detail::to_shifts;
+using schedule_detail::unreachable_target_hint;
 
 namespace {
 
@@ -66,12 +68,23 @@ ScheduleResult schedule_filters(const ScheduleProblem& p) {
   if (!lb) {
     throw ScheduleError("no per-filter shifts in " +
                         std::string(c.step == 2 ? "{2, 4, 6, 8}" : "1..8") + " sum to " +
-                        c.sum_phrase(c.target_units));
+                        c.sum_phrase(c.target_units) + unreachable_target_hint(p));
   }
   r.lower_bound_shifts = to_shifts(c, *lb);
   r.lower_bound = schedule_error(p, r.lower_bound_shifts);
 
-  const Tiling paper = paper_tiling(c);
+  // paper_tiling throws when no tiling meets the target (with equal weights none exists; with
+  // unequal ones its filter order has none) or when its DP is too large; only the first is about
+  // the target, so only it says what would work instead.
+  const Tiling paper = [&] {
+    try {
+      return paper_tiling(c);
+    } catch (const DpTooLarge&) {
+      throw;
+    } catch (const ScheduleError& e) {
+      throw ScheduleError(e.what() + unreachable_target_hint(p));
+    }
+  }();
   r.paper = make_schedule(c, paper);
 
   // Starting tilings for the local search: the paper's; filters sorted by their N in the

@@ -71,6 +71,12 @@ void validate(const ScheduleProblem& p);
 Ctx make_ctx(const ScheduleProblem& p);
 
 // levels.cpp
+// A DP that would pass its memory limit: "problem too large", which the driver must not mistake
+// for an unreachable target (only those get unreachable_target_hint).
+class DpTooLarge : public ScheduleError {
+ public:
+  using ScheduleError::ScheduleError;
+};
 std::optional<std::vector<int>> min_cost_levels(std::vector<int64_t> w,
                                                 const std::vector<LevelCosts>& cost, int levels,
                                                 int64_t target, const std::string& what);
@@ -102,6 +108,13 @@ void improve(const Ctx& c, Tiling& t);
 
 // paper.cpp
 Tiling paper_tiling(const Ctx& c);
+
+// alternatives.cpp
+// For a validated `p` whose target in range cannot be met: "; " and what would (the nearest
+// reachable --target values on the same tiles when all filters weigh the same, --shifts with the
+// integers around T, and --pe ss when p is double-shift and single-shift tiles reach T), to append
+// to the one-line ScheduleError. Empty if there is nothing to offer.
+std::string unreachable_target_hint(const ScheduleProblem& p);
 
 }  // namespace schedule_detail
 }  // namespace swis

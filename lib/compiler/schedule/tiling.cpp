@@ -76,11 +76,14 @@ Ctx make_ctx(const ScheduleProblem& p) {
     c.equal_weights = c.equal_weights && w == c.gcd;
   }
   // num/den is in lowest terms, so T * unit_sum is whole exactly when den divides unit_sum.
-  if (c.unit_sum % c.t.den != 0) throw ScheduleError(c.needs_phrase() + ": not a whole number");
+  if (c.unit_sum % c.t.den != 0) {
+    throw ScheduleError(c.needs_phrase() + ": not a whole number" + unreachable_target_hint(p));
+  }
   c.target_units = c.t.num * (c.unit_sum / c.t.den);
   if (p.double_shift && c.target_units % 2 != 0) {
     throw ScheduleError(c.needs_phrase() +
-                        ": odd, and even (double-shift) N only sum to even totals");
+                        ": odd, and even (double-shift) N only sum to even totals" +
+                        unreachable_target_hint(p));
   }
   c.target_levels = (c.target_units - c.lowest * c.unit_sum) / c.step;
   double largest = 0;
