@@ -1,8 +1,11 @@
 // Helpers shared by the .npy tests: byte appending, message checks, a temporary-directory fixture.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +21,22 @@
 #include "lib/formats/npy.h"
 
 namespace swis::npy {
+
+// Sets or clears the immutable attribute (chattr +i) of a file or folder: nothing may then be
+// created in, renamed over or removed from it, not even by root, which permission bits do not
+// stop. False where the filesystem or the process's capabilities do not allow it.
+inline bool set_immutable(const std::string& path, bool on) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  int flags = 0;
+  bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+  if (ok) {
+    flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+    ok = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+  }
+  ::close(fd);
+  return ok;
+}
 
 inline void append(std::vector<uint8_t>* out, const std::string& s) {
   out->insert(out->end(), s.begin(), s.end());

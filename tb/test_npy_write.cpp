@@ -222,28 +222,41 @@ TEST_F(NpyFiles, WriteIntoMissingDirectoryThrowsAndCreatesNothing) {
 
 TEST_F(NpyFiles, FailedWriteKeepsTheExistingFileWhenTheTemporaryCannotBeCreated) {
   const Array old_array = make_uint8({2}, {5, 6});
-  write(path("keep.npy"), old_array);
+  fs::create_directory(path("sub"));
+  write(path("sub/keep.npy"), old_array);
+  const std::vector<uint8_t> old_bytes = file_bytes(path("sub/keep.npy"));
+  // An immutable folder takes no new file, so the temporary cannot be created (permission bits
+  // would not stop the tests, which may run as root).
+  if (!set_immutable(path("sub"), true)) GTEST_SKIP() << "no immutable attribute here";
+  std::string message;
+  try {
+    write(path("sub/keep.npy"), make_uint8({1}, {9}));
+  } catch (const NpyError& e) {
+    message = e.what();
+  }
+  set_immutable(path("sub"), false);
+  EXPECT_TRUE(mentions(message, path("sub/keep.npy") + ": cannot create temporary file"))
+      << message;
+  EXPECT_EQ(file_bytes(path("sub/keep.npy")), old_bytes);
+  EXPECT_EQ(fs::directory_iterator(path("sub"))->path().filename(), "keep.npy");
+  EXPECT_EQ(std::distance(fs::directory_iterator(path("sub")), fs::directory_iterator()), 1);
+}
+
+TEST_F(NpyFiles, FailedRenameRemovesTheTemporaryAndKeepsTheExistingFile) {
+  write(path("keep.npy"), make_uint8({2}, {5, 6}));
   const std::vector<uint8_t> old_bytes = file_bytes(path("keep.npy"));
-  // No descriptor left to open makes creating the temporary fail (permissions would not: the
-  // tests may run as root).
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old_limit), 0);
-  const int probe = ::open("/dev/null", O_RDONLY);
-  ASSERT_GE(probe, 0);
-  ::close(probe);
-  rlimit tight = old_limit;
-  tight.rlim_cur = static_cast<rlim_t>(probe);  // every descriptor from `probe` up is refused
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+  // An immutable file cannot be renamed over: the temporary is written, the rename fails.
+  if (!set_immutable(path("keep.npy"), true)) GTEST_SKIP() << "no immutable attribute here";
   std::string message;
   try {
     write(path("keep.npy"), make_uint8({1}, {9}));
   } catch (const NpyError& e) {
     message = e.what();
   }
-  ::setrlimit(RLIMIT_NOFILE, &old_limit);
-  EXPECT_TRUE(mentions(message, path("keep.npy") + ": cannot create temporary file")) << message;
+  set_immutable(path("keep.npy"), false);
+  EXPECT_TRUE(mentions(message, path("keep.npy") + ": cannot write: rename")) << message;
   EXPECT_EQ(file_bytes(path("keep.npy")), old_bytes);
-  EXPECT_EQ(entries(), std::vector<std::string>{"keep.npy"});
+  EXPECT_EQ(entries(), std::vector<std::string>{"keep.npy"});  // the temporary is gone
 }
 
 TEST_F(NpyFiles, FailedWriteKeepsTheExistingFileWhenTheDiskFillsMidWrite) {

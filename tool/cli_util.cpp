@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "lib/compiler/schedule.h"
 #include "lib/compiler/weight_flow.h"
 #include "lib/mapping/activations.h"
 
@@ -65,6 +66,19 @@ CLI::Validator finite_range(double lo, double hi) {
         return "";
       },
       desc.str());
+}
+
+CLI::Validator decimal_target() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        try {
+          parse_target(v);
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+        return "";
+      },
+      "DECIMAL");
 }
 
 CLI::Option* add_progress_flag(CLI::App* app, bool& into) {

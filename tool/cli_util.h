@@ -47,6 +47,9 @@ CLI::Option* add_path(CLI::App* app, const std::string& name, std::string& into,
 // A finite number within [lo, hi] (CLI11's Range lets NaN through).
 CLI::Validator finite_range(double lo, double hi);
 
+// A --target: a decimal the scheduler can take exactly (parse_target, lib/compiler/schedule.h).
+CLI::Validator decimal_target();
+
 // --progress: show progress on stderr even when it is not a terminal.
 CLI::Option* add_progress_flag(CLI::App* app, bool& into);
 

@@ -340,16 +340,7 @@ void add_perf(CLI::App& app, int& exit_code) {
                       ->check(CLI::Range(1, kMaxScheduleShifts))
                       ->group("Shifts");
   a->target_opt = sub->add_option("--target", a->target, "average N: tiles at the N around it")
-                      ->check(CLI::Validator(
-                          [](std::string& v) -> std::string {
-                            try {
-                              parse_target(v);
-                            } catch (const std::exception& e) {
-                              return e.what();
-                            }
-                            return "";
-                          },
-                          "DECIMAL"))
+                      ->check(decimal_target())
                       ->excludes(a->shifts_opt)
                       ->group("Shifts");
   a->shifts_opt->excludes(a->target_opt);

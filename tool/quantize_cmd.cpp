@@ -22,16 +22,7 @@ void add_weight_options(CLI::App* sub, WeightArgs& a, bool tile_width) {
                      ->default_str("")
                      ->group(group);
   a.target_opt = sub->add_option("--target", a.target, "average N by filter scheduling, e.g. 2.5")
-                     ->check(CLI::Validator(
-                         [](std::string& v) -> std::string {
-                           try {
-                             parse_target(v);
-                           } catch (const std::exception& e) {
-                             return e.what();
-                           }
-                           return "";
-                         },
-                         "DECIMAL"))
+                     ->check(decimal_target())
                      ->excludes(a.shifts_opt)
                      ->group(group);
   a.shifts_opt->excludes(a.target_opt);
