@@ -10,7 +10,8 @@ import sys
 
 # Folder -> the folders its sources may include (besides themselves). `gen` is CMake's
 # generated configuration table.
-LIB_STAGES = ["lib/common", "lib/formats", "lib/compiler", "lib/golden", "lib/mapping", "lib/flow"]
+LIB_STAGES = ["lib/common", "lib/formats", "lib/compiler", "lib/golden", "lib/mapping", "lib/flow",
+              "lib/net"]
 ALLOWED = {
     "lib/common": [],
     "lib/formats": ["lib/common"],
@@ -18,6 +19,8 @@ ALLOWED = {
     "lib/golden": ["lib/common", "gen"],
     "lib/mapping": ["lib/common", "lib/formats", "lib/compiler", "lib/golden"],
     "lib/flow": ["lib/common", "lib/formats", "lib/compiler", "lib/golden", "lib/mapping"],
+    "lib/net": ["lib/common", "lib/formats", "lib/compiler", "lib/golden", "lib/mapping",
+                "lib/flow"],
     "tb": LIB_STAGES + ["gen"],
     "tool": LIB_STAGES + ["tb"],
     "systemc": LIB_STAGES + ["tb"],

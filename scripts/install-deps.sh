@@ -13,12 +13,15 @@ packages=(
   libgtest-dev                        # unit and lock-step tests
   libcli11-dev                        # command-line options (CLI11)
   nlohmann-json3-dev                  # JSON reports (nlohmann-json)
+  libonnx-dev libprotobuf-dev         # ONNX model reader (lib/formats/onnx_model.cpp)
   libbenchmark-dev                    # make bench
   gtkwave xvfb                        # waveform viewing, headless screenshots
   gnuplot-nox                         # synthesis plots
   clang                               # libFuzzer targets (make fuzz)
   lcov                                # HTML coverage report (make coverage)
   python3                             # make mutate, make coverage reports
+  python3-torch python3-torchvision   # the network tests' models (scripts/make_net_test_models.py)
+  python3-onnx python3-numpy          # the ONNX reader's test models
 )
 
 missing=()

@@ -16,6 +16,7 @@ void add_run(CLI::App& app, int& exit_code);
 void add_sim(CLI::App& app, int& exit_code);
 void add_perf(CLI::App& app, int& exit_code);
 void add_pe_regress(CLI::App& app, int& exit_code);
+void add_net(CLI::App& app, int& exit_code);
 
 // The quantizer options shared by quantize and run: --method --group --shifts | --target
 // --array-cols (quantize only: run's tiles are the array's width) --pe --metric --alpha --threads.

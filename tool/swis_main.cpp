@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   swis::cli::add_sim(app, exit_code);
   swis::cli::add_perf(app, exit_code);
   swis::cli::add_pe_regress(app, exit_code);
+  swis::cli::add_net(app, exit_code);
   std::string command;
   try {
     app.parse(argc, argv);
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     command = subs.empty() ? "" : subs.front()->get_name();
     std::string what = e.what();
     if (command.empty() && e.get_name() == "RequiredError") {
-      what = "a command is required: quantize, run, sim, perf or pe-regress";
+      what = "a command is required: quantize, run, sim, perf, pe-regress or net";
     }
     std::cerr << "swis: " << (command.empty() ? "" : command + ": ") << one_line(what) << " (swis "
               << (command.empty() ? "" : command + " ") << "--help)\n";

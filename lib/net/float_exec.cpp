@@ -1,0 +1,177 @@
+#include "lib/net/float_exec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+namespace swis::net {
+namespace {
+
+std::vector<float> conv(const Op& op, const std::vector<float>& x) {
+  const Conv2d& c = op.conv;
+  const int64_t Ho = c.out_height(), Wo = c.out_width(), Cg = c.group_channels(),
+                Fg = c.group_filters();
+  std::vector<float> y(static_cast<size_t>(c.batch * c.filters * Ho * Wo));
+  for (int64_t n = 0; n < c.batch; ++n) {
+    for (int64_t f = 0; f < c.filters; ++f) {
+      const int64_t g = f / Fg;
+      const double b = op.bias.empty() ? 0.0 : op.bias[f];
+      for (int64_t oy = 0; oy < Ho; ++oy) {
+        for (int64_t ox = 0; ox < Wo; ++ox) {
+          double s = b;
+          for (int64_t ci = 0; ci < Cg; ++ci) {
+            const float* xin =
+                &x[static_cast<size_t>(((n * c.channels + g * Cg + ci) * c.height) * c.width)];
+            const float* w = &op.weights[static_cast<size_t>(((f * Cg + ci) * c.kh) * c.kw)];
+            for (int64_t ky = 0; ky < c.kh; ++ky) {
+              const int64_t iy = oy * c.stride_h - c.pad_top + ky * c.dilation_h;
+              if (iy < 0 || iy >= c.height) continue;
+              for (int64_t kx = 0; kx < c.kw; ++kx) {
+                const int64_t ix = ox * c.stride_w - c.pad_left + kx * c.dilation_w;
+                if (ix < 0 || ix >= c.width) continue;
+                s += static_cast<double>(xin[iy * c.width + ix]) * w[ky * c.kw + kx];
+              }
+            }
+          }
+          y[static_cast<size_t>(((n * c.filters + f) * Ho + oy) * Wo + ox)] = static_cast<float>(s);
+        }
+      }
+    }
+  }
+  return y;
+}
+
+std::vector<float> gemm(const Op& op, const std::vector<float>& x, int64_t rows) {
+  const int64_t F = op.weight_shape[0], K = op.weight_shape[1];
+  std::vector<float> y(static_cast<size_t>(rows * F));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t f = 0; f < F; ++f) {
+      double s = op.bias.empty() ? 0.0 : op.bias[f];
+      for (int64_t k = 0; k < K; ++k) {
+        s += static_cast<double>(x[static_cast<size_t>(r * K + k)]) *
+             op.weights[static_cast<size_t>(f * K + k)];
+      }
+      y[static_cast<size_t>(r * F + f)] = static_cast<float>(s);
+    }
+  }
+  return y;
+}
+
+std::vector<float> pool(const Op& op, const std::vector<float>& x, const std::vector<int64_t>& in,
+                        const std::vector<int64_t>& out) {
+  const Pool& p = op.pool;
+  std::vector<float> y(static_cast<size_t>(out[0] * out[1] * out[2] * out[3]));
+  for (int64_t nc = 0; nc < in[0] * in[1]; ++nc) {
+    for (int64_t oy = 0; oy < out[2]; ++oy) {
+      for (int64_t ox = 0; ox < out[3]; ++ox) {
+        double best = -std::numeric_limits<double>::infinity(), sum = 0;
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < p.kh; ++ky) {
+          const int64_t iy = oy * p.stride_h - p.pad_top + ky;
+          for (int64_t kx = 0; kx < p.kw; ++kx) {
+            const int64_t ix = ox * p.stride_w - p.pad_left + kx;
+            if (iy < 0 || iy >= in[2] || ix < 0 || ix >= in[3]) {
+              count += p.count_include_pad ? 1 : 0;
+              continue;
+            }
+            const double v = x[static_cast<size_t>((nc * in[2] + iy) * in[3] + ix)];
+            best = std::max(best, v);
+            sum += v;
+            ++count;
+          }
+        }
+        y[static_cast<size_t>((nc * out[2] + oy) * out[3] + ox)] =
+            static_cast<float>(op.kind == OpKind::kMaxPool ? best : sum / count);
+      }
+    }
+  }
+  return y;
+}
+
+}  // namespace
+
+template <class T>
+std::vector<T> pad_zeros(const std::vector<T>& x, const std::vector<int64_t>& in,
+                         const std::vector<int64_t>& out, const Pool& p) {
+  std::vector<T> y(static_cast<size_t>(out[0] * out[1] * out[2] * out[3]), T{});
+  for (int64_t nc = 0; nc < in[0] * in[1]; ++nc) {
+    for (int64_t iy = 0; iy < in[2]; ++iy) {
+      std::copy_n(&x[static_cast<size_t>((nc * in[2] + iy) * in[3])], in[3],
+                  &y[static_cast<size_t>((nc * out[2] + iy + p.pad_top) * out[3] + p.pad_left)]);
+    }
+  }
+  return y;
+}
+template std::vector<int32_t> pad_zeros(const std::vector<int32_t>&, const std::vector<int64_t>&,
+                                        const std::vector<int64_t>&, const Pool&);
+
+Tensors run_float(const Network& net, const std::vector<float>& input) {
+  Tensors t;
+  t[net.input] = input;
+  for (const Op& op : net.ops) {
+    const std::vector<float>& x = t.at(op.inputs[0]);
+    const std::vector<int64_t>& in = net.shapes.at(op.inputs[0]);
+    const std::vector<int64_t>& out = net.shapes.at(op.output);
+    std::vector<float> y;
+    switch (op.kind) {
+      case OpKind::kConv:
+        y = conv(op, x);
+        break;
+      case OpKind::kGemm:
+        y = gemm(op, x, in[0]);
+        break;
+      case OpKind::kRelu:
+        y = x;
+        for (float& v : y) v = std::max(v, 0.0f);
+        break;
+      case OpKind::kClip:
+        y = x;
+        for (float& v : y) v = std::min(std::max(v, op.lo), op.hi);
+        break;
+      case OpKind::kMaxPool:
+      case OpKind::kAvgPool:
+        y = pool(op, x, in, out);
+        break;
+      case OpKind::kGlobalAvgPool: {
+        const int64_t plane = in[2] * in[3];
+        y.resize(static_cast<size_t>(in[0] * in[1]));
+        for (size_t nc = 0; nc < y.size(); ++nc) {
+          double s = 0;
+          for (int64_t i = 0; i < plane; ++i) s += x[nc * plane + i];
+          y[nc] = static_cast<float>(s / plane);
+        }
+        break;
+      }
+      case OpKind::kAdd: {
+        const std::vector<float>& b = t.at(op.inputs[1]);
+        y = x;
+        for (size_t i = 0; i < y.size(); ++i) y[i] += b[i];
+        break;
+      }
+      case OpKind::kFlatten:
+        y = x;
+        break;
+      case OpKind::kPad:
+        y = pad_zeros(x, in, out, op.pool);
+        break;
+      case OpKind::kConcat: {
+        // Outer = product of dims before the axis; each input contributes its inner block.
+        int64_t outer = 1;
+        for (int64_t d = 0; d < op.axis; ++d) outer *= out[d];
+        for (int64_t o = 0; o < outer; ++o) {
+          for (const std::string& name : op.inputs) {
+            const std::vector<float>& v = t.at(name);
+            const int64_t block = static_cast<int64_t>(v.size()) / outer;
+            y.insert(y.end(), v.begin() + o * block, v.begin() + (o + 1) * block);
+          }
+        }
+        break;
+      }
+    }
+    t[op.output] = std::move(y);
+  }
+  return t;
+}
+
+}  // namespace swis::net
