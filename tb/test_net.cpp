@@ -14,6 +14,8 @@
 #include "lib/flow/model_backend.h"
 #include "lib/formats/npy.h"
 #include "lib/formats/onnx_model.h"
+#include "lib/formats/topology.h"
+#include "lib/mapping/network.h"
 #include "lib/net/float_exec.h"
 #include "lib/net/quant_exec.h"
 #include "lib/net/requant.h"
@@ -193,6 +195,46 @@ TEST(Net, BatchNormalizationIsFoldedAndGroupsRunAsGemmsOfTheirOwn) {
   }
 }
 
+TEST(Net, PerfAndTheModelEngineAgreeOnEveryLayersCycles) {
+  // Each ResNet-18 layer written as a SCALE-Sim topology row (IFMAP sizes include the padding)
+  // must take in swis perf exactly the cycles swis net counts for it.
+  const Loaded l = load("resnet18");
+  NetRequest req;
+  req.weights.shifts = 4;
+  const ArrayParams p;
+  ModelBackend model(p);
+  const NetResult r = run(l, req, model);
+  size_t i = 0;
+  for (const Op& op : l.net.ops) {
+    if (op.kind != OpKind::kConv && op.kind != OpKind::kGemm) continue;
+    const LayerResult& lr = r.layers.at(i++);
+    TopologyLayer t;
+    t.name = op.name;
+    if (op.kind == OpKind::kConv) {
+      const Conv2d& c = op.conv;
+      ASSERT_EQ(c.group, 1);
+      ASSERT_EQ(c.pad_top, c.pad_bottom);
+      t.conv.height = c.height + c.pad_top + c.pad_bottom;
+      t.conv.width = c.width + c.pad_left + c.pad_right;
+      t.conv.kh = c.kh;
+      t.conv.kw = c.kw;
+      t.conv.channels = c.channels;
+      t.conv.filters = c.filters;
+      t.conv.stride = c.stride_h;
+    } else {
+      t.is_gemm = true;
+      t.m = lr.in_shape[0];
+      t.k = lr.in_shape[1];
+      t.n = lr.out_shape[1];
+    }
+    const GemmShape g = gemm_shape(t, p.group_size);
+    const std::vector<int> n(static_cast<size_t>((g.filters + p.cols - 1) / p.cols), 4);
+    EXPECT_EQ(layer_perf(p, t, n).total.cycles, lr.cycles.cycles) << op.name;
+    EXPECT_EQ(lr.run_cycles, lr.cycles.cycles) << op.name;
+  }
+  EXPECT_EQ(i, r.layers.size());
+}
+
 TEST(Requant, MultipliersRoundAsGemmlowpDoes) {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> m(1e-4, 4.0);
@@ -216,8 +258,8 @@ TEST(Requant, MultipliersRoundAsGemmlowpDoes) {
   EXPECT_EQ(multiply_by_quantized_multiplier(100, quantize_multiplier(0.5)), 50);
   // The high multiply rounds a tie toward +infinity (its nudge is 1 - 2^30 for a negative
   // product); the shift that follows rounds a tie away from zero.
-  EXPECT_EQ(multiply_by_quantized_multiplier(3, quantize_multiplier(0.5)), 2);    // 1.5 -> 2
-  EXPECT_EQ(multiply_by_quantized_multiplier(-3, quantize_multiplier(0.5)), -1);  // -1.5 -> -1
+  EXPECT_EQ(multiply_by_quantized_multiplier(3, quantize_multiplier(0.5)), 2);     // 1.5 -> 2
+  EXPECT_EQ(multiply_by_quantized_multiplier(-3, quantize_multiplier(0.5)), -1);   // -1.5 -> -1
   EXPECT_EQ(multiply_by_quantized_multiplier(-3, quantize_multiplier(0.25)), -1);  // -0.75 -> -1
   EXPECT_EQ(multiply_by_quantized_multiplier(-6, quantize_multiplier(0.25)), -2);  // -1.5: shift
   EXPECT_EQ(round_half_away(2.5), 3);

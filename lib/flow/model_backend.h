@@ -1,8 +1,9 @@
-// The fast engine of a network run: an ArrayBackend without a simulator. Its results are the PE
-// model's Equation 7 (lib/golden/pe_model.h) applied to the program's own beats, the very tokens
-// and activation groups the RTL would take, so packing and programming are exercised; its cycle
-// count is the closed form (lib/golden/array_model.h), which the RTL meets exactly in every
-// lock-step test. Always clean: no bubbles, no backpressure.
+// The fast engine of a network run: an ArrayBackend without a simulator. Its results come from
+// the program's own beats, the very tokens and activation groups the RTL would take (so packing
+// and programming are exercised): each token decodes to signed lane weights (Equation 6) that
+// meet the activations in a plain sum, Equation 7 regrouped. Its cycle count is the closed form
+// (lib/golden/array_model.h), which the RTL meets exactly in every lock-step test. Always clean:
+// no bubbles, no backpressure.
 #pragma once
 
 #include <string>

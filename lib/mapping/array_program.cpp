@@ -48,6 +48,16 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
   ArrayProgram prog;
   const int64_t filter_tiles = (ops.filters + C - 1) / C;
   const int64_t row_blocks = (ops.rows + R - 1) / R;
+  // The streams' lengths are known: reserve them (a network's layers have millions of beats).
+  size_t tok_beats = 0;
+  for (int64_t ft = 0; ft < filter_tiles; ++ft) {
+    tok_beats += static_cast<size_t>(row_blocks * ops.groups *
+                                     p.steps_per_group(ops.filter_shifts[ops.order[ft * C]]));
+  }
+  prog.tiles.reserve(static_cast<size_t>(filter_tiles * row_blocks));
+  prog.cfg.reserve(prog.tiles.capacity());
+  prog.act.reserve(static_cast<size_t>(filter_tiles * row_blocks * ops.groups));
+  prog.tok.reserve(tok_beats);
   for (int64_t ft = 0; ft < filter_tiles; ++ft) {
     ArrayTile base;
     base.shifts = ops.filter_shifts[ops.order[ft * C]];

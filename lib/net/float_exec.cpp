@@ -8,37 +8,44 @@
 namespace swis::net {
 namespace {
 
+// Two threads, each a half of the filters: the reference of a 224 x 224 ResNet-18 is 1.8 G MACs.
 std::vector<float> conv(const Op& op, const std::vector<float>& x) {
   const Conv2d& c = op.conv;
   const int64_t Ho = c.out_height(), Wo = c.out_width(), Cg = c.group_channels(),
                 Fg = c.group_filters();
   std::vector<float> y(static_cast<size_t>(c.batch * c.filters * Ho * Wo));
-  for (int64_t n = 0; n < c.batch; ++n) {
-    for (int64_t f = 0; f < c.filters; ++f) {
-      const int64_t g = f / Fg;
-      const double b = op.bias.empty() ? 0.0 : op.bias[f];
-      for (int64_t oy = 0; oy < Ho; ++oy) {
-        for (int64_t ox = 0; ox < Wo; ++ox) {
-          double s = b;
-          for (int64_t ci = 0; ci < Cg; ++ci) {
-            const float* xin =
-                &x[static_cast<size_t>(((n * c.channels + g * Cg + ci) * c.height) * c.width)];
-            const float* w = &op.weights[static_cast<size_t>(((f * Cg + ci) * c.kh) * c.kw)];
-            for (int64_t ky = 0; ky < c.kh; ++ky) {
-              const int64_t iy = oy * c.stride_h - c.pad_top + ky * c.dilation_h;
-              if (iy < 0 || iy >= c.height) continue;
-              for (int64_t kx = 0; kx < c.kw; ++kx) {
-                const int64_t ix = ox * c.stride_w - c.pad_left + kx * c.dilation_w;
-                if (ix < 0 || ix >= c.width) continue;
-                s += static_cast<double>(xin[iy * c.width + ix]) * w[ky * c.kw + kx];
+  const auto part = [&](int64_t f0, int64_t f1) {
+    for (int64_t n = 0; n < c.batch; ++n) {
+      for (int64_t f = f0; f < f1; ++f) {
+        const int64_t g = f / Fg;
+        const double b = op.bias.empty() ? 0.0 : op.bias[f];
+        for (int64_t oy = 0; oy < Ho; ++oy) {
+          for (int64_t ox = 0; ox < Wo; ++ox) {
+            double s = b;
+            for (int64_t ci = 0; ci < Cg; ++ci) {
+              const float* xin =
+                  &x[static_cast<size_t>(((n * c.channels + g * Cg + ci) * c.height) * c.width)];
+              const float* w = &op.weights[static_cast<size_t>(((f * Cg + ci) * c.kh) * c.kw)];
+              for (int64_t ky = 0; ky < c.kh; ++ky) {
+                const int64_t iy = oy * c.stride_h - c.pad_top + ky * c.dilation_h;
+                if (iy < 0 || iy >= c.height) continue;
+                for (int64_t kx = 0; kx < c.kw; ++kx) {
+                  const int64_t ix = ox * c.stride_w - c.pad_left + kx * c.dilation_w;
+                  if (ix < 0 || ix >= c.width) continue;
+                  s += static_cast<double>(xin[iy * c.width + ix]) * w[ky * c.kw + kx];
+                }
               }
             }
+            y[static_cast<size_t>(((n * c.filters + f) * Ho + oy) * Wo + ox)] =
+                static_cast<float>(s);
           }
-          y[static_cast<size_t>(((n * c.filters + f) * Ho + oy) * Wo + ox)] = static_cast<float>(s);
         }
       }
     }
-  }
+  };
+  std::thread other(part, c.filters / 2, c.filters);
+  part(0, c.filters / 2);
+  other.join();
   return y;
 }
 
