@@ -109,18 +109,6 @@ int net_run(const NetArgs& a) {
   const std::vector<float> calib = a.calib.empty() ? input : read_batch(a.calib, &calib_shape);
   if (calib_shape.empty()) calib_shape = shape;
   const onnx::Model model = onnx::read_onnx(a.model);
-  const auto import = [&](const std::vector<int64_t>& s) {
-    try {
-      return net::import_network(model, s);
-    } catch (const net::NetError& e) {
-      throw InputError(a.model + ": " + e.what());
-    }
-  };
-  const net::Network net = import(shape);
-  const net::Tensors calib_ref = net::run_float(a.calib.empty() ? net : import(calib_shape), calib);
-  const auto params = net::calibrate(net, calib_ref, req);
-  const net::Tensors ref = a.calib.empty() ? calib_ref : net::run_float(net, input);
-
   ArrayParams want;
   want.rows = a.rows;
   want.cols = a.cols;
@@ -139,7 +127,15 @@ int net_run(const NetArgs& a) {
     layer_progress.restart("swis net " + name, n);
     layer_progress.update(i, true);
   };
-  const net::NetResult r = net::run_integer(net, input, params, req, *backend, ref);
+  net::NetRun run;
+  try {
+    run = net::run_network(model, shape, input, a.calib.empty() ? nullptr : &calib_shape,
+                           a.calib.empty() ? nullptr : &calib, req, *backend);
+  } catch (const net::NetError& e) {
+    throw InputError(a.model + ": " + e.what());
+  }
+  const net::Network& net = run.net;
+  const net::NetResult& r = run.result;
   layer_progress.finish();
 
   // The report.
@@ -195,19 +191,11 @@ int net_run(const NetArgs& a) {
            (l.cycles_match ? "true" : "false") + "\n";
     if (!l.failure.empty()) std::fprintf(out, "  %s\n", l.failure.c_str());
   }
-  // The network's output against the float network.
-  const std::string& y = net.outputs.at(0);
-  const std::vector<int32_t>& yc = r.codes.at(y);
+  const std::string& y = run.output;
   const net::QuantParams& yq = r.params.at(y);
-  std::vector<float> yf(yc.size());
-  double signal = 0, noise = 0;
-  for (size_t i = 0; i < yc.size(); ++i) {
-    yf[i] = static_cast<float>(yc[i] * yq.scale);
-    const double d = ref.at(y)[i] - yf[i];
-    signal += static_cast<double>(ref.at(y)[i]) * ref.at(y)[i];
-    noise += d * d;
-  }
-  const double out_sqnr = noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
+  const std::vector<int32_t>& yc = r.codes.at(y);
+  const std::vector<float>& yf = run.output_float;
+  const double out_sqnr = run.output_sqnr_db;
   const double fps =
       a.clock_mhz * 1e6 * static_cast<double>(shape[0]) / static_cast<double>(r.total.cycles);
   std::fprintf(out,

@@ -440,6 +440,29 @@ class IntegerRun {
 
 }  // namespace
 
+NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
+                   const std::vector<float>& input, const std::vector<int64_t>* calib_shape,
+                   const std::vector<float>* calib, const NetRequest& req, ArrayBackend& backend) {
+  NetRun r;
+  r.net = import_network(model, shape);
+  r.reference = run_float(r.net, input);
+  const auto params = calibrate(
+      r.net, calib ? run_float(import_network(model, *calib_shape), *calib) : r.reference, req);
+  r.result = run_integer(r.net, input, params, req, backend, r.reference);
+  r.output = r.net.outputs.at(0);
+  const std::vector<int32_t>& codes = r.result.codes.at(r.output);
+  const QuantParams& q = r.result.params.at(r.output);
+  OutputError e;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    r.output_float.push_back(static_cast<float>(codes[i] * q.scale));
+    const double want = r.reference.at(r.output)[i], got = r.output_float.back();
+    e.signal += want * want;
+    e.noise += (want - got) * (want - got);
+  }
+  r.output_sqnr_db = e.sqnr_db();
+  return r;
+}
+
 NetResult run_integer(const Network& net, const std::vector<float>& input,
                       const std::map<std::string, QuantParams>& params, const NetRequest& req,
                       ArrayBackend& backend, const Tensors& reference) {

@@ -62,6 +62,22 @@ struct NetResult {
   bool pass() const;
 };
 
+// The whole flow of `swis net` for one model: import for the input's shape, a float run of the
+// calibration batch (the input itself when `calib` is null) for the scales, the float reference
+// of the input, the integer run on `backend`, and the network's first output dequantized and
+// compared with the reference.
+struct NetRun {
+  Network net;
+  Tensors reference;  // the float run of the input
+  NetResult result;
+  std::string output;               // the network's first output
+  std::vector<float> output_float;  // its codes times its scale
+  double output_sqnr_db = 0;        // against the float network
+};
+NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
+                   const std::vector<float>& input, const std::vector<int64_t>* calib_shape,
+                   const std::vector<float>* calib, const NetRequest& req, ArrayBackend& backend);
+
 // Calibration: the scale of every tensor from a float run on `calib` (same shape but for N).
 std::map<std::string, QuantParams> calibrate(const Network& net, const Tensors& calib,
                                              const NetRequest& req);
