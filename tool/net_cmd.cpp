@@ -142,7 +142,9 @@ int net_run(const NetArgs& a) {
   std::fprintf(out, "swis net %s: %zu operators, %zu on the array (%s), input %s, batch %lld\n",
                a.model.c_str(), net.ops.size(), r.layers.size(), backend->name().c_str(),
                shape_repr(shape).c_str(), static_cast<long long>(shape[0]));
-  std::fprintf(out, "%-28s %-5s %-18s %-18s %12s %10s %10s %6s %6s %6s %6s %8s\n", "layer", "op",
+  int w = 5;
+  for (const auto& l : r.layers) w = std::max(w, static_cast<int>(l.name.size()));
+  std::fprintf(out, "%-*s %-5s %-18s %-18s %12s %10s %10s %6s %6s %6s %6s %8s\n", w, "layer", "op",
                "input", "output", "MACs", "cycles", "ideal", "util", "lanes", "N", "compr",
                "SQNR dB");
   Json layers = Json::array();
@@ -154,7 +156,7 @@ int net_run(const NetArgs& a) {
   for (const auto& l : r.layers) {
     macs += l.macs;
     std::fprintf(
-        out, "%-28s %-5s %-18s %-18s %12lld %10llu %10llu %5.1f%% %5.1f%% %6.3g %5.2fx %8.2f%s\n",
+        out, "%-*s %-5s %-18s %-18s %12lld %10llu %10llu %5.1f%% %5.1f%% %6.3g %5.2fx %8.2f%s\n", w,
         l.name.c_str(), l.op.c_str(), shape_repr(l.in_shape).c_str(),
         shape_repr(l.out_shape).c_str(), static_cast<long long>(l.macs),
         static_cast<unsigned long long>(l.cycles.cycles),
