@@ -114,3 +114,79 @@ for name, op in [("sigmoid", torch.sigmoid), ("leaky_relu", torch.nn.LeakyReLU(0
                  ("upsample", torch.nn.Upsample(scale_factor=2))]:
     export("bad_" + name, Unsupported(op), torch.randn(1, 3, 8, 8))
 print("wrote the network test models to", out)
+
+
+# Operators and attributes torch does not export from the models above, written with
+# onnx.helper, with numpy's result as the expected output.
+import onnx  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+rng = np.random.default_rng(7)
+
+
+def graph_model(name, nodes, x, inits, y_shape, y, opset=13):
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(y_shape))],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.save(m, os.path.join(out, name + ".onnx"))
+    np.save(os.path.join(out, name + "_x.npy"), x.astype(np.float32))
+    np.save(os.path.join(out, name + "_y.npy"), y.astype(np.float32))
+
+
+def conv1x1(x, w, b):
+    return np.einsum("nchw,fc->nfhw", x, w[:, :, 0, 0]) + b[None, :, None, None]
+
+
+# Identity, then Gemm with transB = 0, alpha and beta.
+x = rng.normal(size=(2, 6)).astype(np.float32)
+B = rng.normal(size=(6, 4)).astype(np.float32)
+C = rng.normal(size=(4,)).astype(np.float32)
+graph_model("op_gemm", [helper.make_node("Identity", ["x"], ["i"]),
+                        helper.make_node("Gemm", ["i", "B", "C"], ["y"], alpha=0.5, beta=2.0)],
+            x, {"B": B, "C": C}, (2, 4), 0.5 * x @ B + 2.0 * C)
+
+# A 1 x 1 Conv, Reshape with 0 and -1, Flatten along axis 1, MatMul and the Add of its bias.
+x = rng.normal(size=(2, 3, 4, 4)).astype(np.float32)
+w = rng.normal(size=(4, 3, 1, 1)).astype(np.float32) * 0.5
+b = rng.normal(size=(4,)).astype(np.float32)
+W = rng.normal(size=(64, 5)).astype(np.float32) * 0.2
+bw = rng.normal(size=(5,)).astype(np.float32)
+h = conv1x1(x, w, b)
+graph_model("op_reshape", [
+    helper.make_node("Conv", ["x", "w", "b"], ["c"], kernel_shape=[1, 1]),
+    helper.make_node("Relu", ["c"], ["r"]),
+    helper.make_node("Reshape", ["r", "shape"], ["s"]),
+    helper.make_node("Flatten", ["s"], ["f"], axis=1),
+    helper.make_node("MatMul", ["f", "W"], ["m"]),
+    helper.make_node("Add", ["m", "bw"], ["y"])],
+    x, {"w": w, "b": b, "shape": np.array([0, -1], dtype=np.int64), "W": W, "bw": bw}, (2, 5),
+    np.maximum(h, 0).reshape(2, -1) @ W + bw)
+
+# AveragePool counting its padding; Clip with a maximum only (its min input omitted).
+x = rng.normal(size=(1, 2, 5, 5)).astype(np.float32)
+xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+avg = np.zeros((1, 2, 3, 3), dtype=np.float32)
+for oy in range(3):
+    for ox in range(3):
+        avg[:, :, oy, ox] = xp[:, :, 2 * oy:2 * oy + 3, 2 * ox:2 * ox + 3].mean(axis=(2, 3))
+graph_model("op_pool_clip", [
+    helper.make_node("AveragePool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2],
+                     pads=[1, 1, 1, 1], count_include_pad=1),
+    helper.make_node("Clip", ["a", "", "hi"], ["y"])],
+    x, {"hi": np.array(0.25, dtype=np.float32)}, (1, 2, 3, 3), np.minimum(avg, 0.25))
+
+# Two 1 x 1 Convs of one input concatenated along the channels.
+x = rng.normal(size=(1, 3, 3, 3)).astype(np.float32)
+w1 = rng.normal(size=(2, 3, 1, 1)).astype(np.float32)
+w2 = rng.normal(size=(5, 3, 1, 1)).astype(np.float32)
+z1, z2 = np.zeros(2, np.float32), np.zeros(5, np.float32)
+graph_model("op_concat", [
+    helper.make_node("Conv", ["x", "w1", "z1"], ["a"], kernel_shape=[1, 1]),
+    helper.make_node("Conv", ["x", "w2", "z2"], ["b"], kernel_shape=[1, 1]),
+    helper.make_node("Concat", ["a", "b"], ["y"], axis=1)],
+    x, {"w1": w1, "w2": w2, "z1": z1, "z2": z2}, (1, 7, 3, 3),
+    np.concatenate([conv1x1(x, w1, z1), conv1x1(x, w2, z2)], axis=1))
+print("wrote the operator test models")
