@@ -3,6 +3,7 @@
 // divergence comes back described.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "lib/flow/array_backend.h"
@@ -10,10 +11,14 @@
 
 namespace swis::tb {
 
+// One DUT for all runs: reset before the first, and after a run that failed; every other run
+// goes on from the state the last one left, as the layers of a network run on one array.
 class VerilatedArrayBackend : public ArrayBackend {
  public:
   // SWIS_WAVES in the environment adds waves to `opt` (apply_wave_environment) on each run.
   VerilatedArrayBackend(const ArrayDutEntry& entry, ArrayRunOptions opt);
+  // Runs since the last reset, for tests.
+  int runs_since_reset() const { return runs_; }
 
   const std::string& name() const override { return entry_.name; }
   const ArrayParams& params() const override { return entry_.params; }
@@ -23,6 +28,9 @@ class VerilatedArrayBackend : public ArrayBackend {
  private:
   const ArrayDutEntry& entry_;
   ArrayRunOptions opt_;
+  std::unique_ptr<ArrayDut> dut_;
+  int64_t tiles_ = 0;  // since the DUT's reset
+  int runs_ = 0;
 };
 
 // A harness run as the library reports it.

@@ -95,7 +95,8 @@ std::vector<ArrayRunResult> run_programs(ArrayDut& dut, const std::vector<ArrayS
   std::vector<ArrayRunResult> res = run_once(dut, progs, opt);
   const auto failed = std::find_if(res.begin(), res.end(),
                                    [](const ArrayRunResult& r) { return r.mismatch.has_value(); });
-  if (failed != res.end() && !opt.mismatch_waves.empty()) {
+  // A run that went on from an earlier one cannot be repeated: its waves are the run's own.
+  if (failed != res.end() && !opt.mismatch_waves.empty() && opt.reset) {
     // The run is deterministic: run it again with waves around the first divergence.
     const uint64_t at = failed->mismatch->cycle;
     ArrayRunOptions again = opt;
@@ -182,7 +183,7 @@ std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStrea
                                      const ArrayRunOptions& opt) {
   const ArrayParams& p = dut.model().params();
   const size_t n = progs.size();
-  dut.reset();
+  if (opt.reset) dut.reset();
   dut.set_checking(opt.check);
   dut.trace(opt.waves, opt.wave_from, opt.wave_to);
   std::vector<ArrayRunResult> res(n);
@@ -193,7 +194,7 @@ std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStrea
   Stream<std::vector<WeightToken>> tok;
   std::vector<uint64_t> all_steps;
   std::vector<int64_t> first_tile(n);  // the stream's tile number of each program's first tile
-  int64_t tiles = 0;
+  int64_t tiles = opt.reset ? 0 : opt.tiles_before;
   for (size_t k = 0; k < n; ++k) {
     const ArrayProgram& prog = *progs[k].prog;
     collectors.emplace_back(p, prog, progs[k].rows, progs[k].filters);

@@ -80,6 +80,11 @@ struct ArrayRunOptions {
   uint64_t mismatch_window = 200;  // cycles before the divergence
   // Called every 2^14 cycles with the cycles run so far, for a progress line.
   std::function<void(uint64_t cycles)> progress;
+  // false: no reset before the run; the DUT goes on from where its last run left it (every
+  // result of it taken), as a network's next layer does, and `tiles_before` tiles have run
+  // since its reset (result beats' tile numbers continue from there).
+  bool reset = true;
+  int64_t tiles_before = 0;
 };
 
 // SWIS_WAVES=DIR in the environment turns on waves for every array run of a process (each to

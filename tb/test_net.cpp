@@ -105,6 +105,11 @@ TEST(Net, TheRtlEqualsTheIntegerReferenceBitForBit) {
       ModelBackend model(rtl.params());
       const NetResult a = run(l, req, rtl), b = run(l, req, model);
       EXPECT_TRUE(a.pass());
+      // Every GEMM of the network ran on one array, reset once before the first: int8 and uint8
+      // layers back to back, each in exactly its closed-form cycles.
+      int64_t gemms = 0;
+      for (const LayerResult& r : a.layers) gemms += r.gemms;
+      EXPECT_EQ(rtl.runs_since_reset(), gemms);
       for (const LayerResult& r : a.layers) {
         EXPECT_TRUE(r.results_match && r.cycles_match) << r.name << ": " << r.failure;
         EXPECT_EQ(r.run_cycles, r.cycles.cycles) << r.name;
