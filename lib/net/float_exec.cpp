@@ -67,32 +67,11 @@ std::vector<float> gemm(const Op& op, const std::vector<float>& x, int64_t rows)
 
 std::vector<float> pool(const Op& op, const std::vector<float>& x, const std::vector<int64_t>& in,
                         const std::vector<int64_t>& out) {
-  const Pool& p = op.pool;
   std::vector<float> y(static_cast<size_t>(out[0] * out[1] * out[2] * out[3]));
-  for (int64_t nc = 0; nc < in[0] * in[1]; ++nc) {
-    for (int64_t oy = 0; oy < out[2]; ++oy) {
-      for (int64_t ox = 0; ox < out[3]; ++ox) {
-        double best = -std::numeric_limits<double>::infinity(), sum = 0;
-        int64_t count = 0;
-        for (int64_t ky = 0; ky < p.kh; ++ky) {
-          const int64_t iy = oy * p.stride_h - p.pad_top + ky;
-          for (int64_t kx = 0; kx < p.kw; ++kx) {
-            const int64_t ix = ox * p.stride_w - p.pad_left + kx;
-            if (iy < 0 || iy >= in[2] || ix < 0 || ix >= in[3]) {
-              count += p.count_include_pad ? 1 : 0;
-              continue;
-            }
-            const double v = x[static_cast<size_t>((nc * in[2] + iy) * in[3] + ix)];
-            best = std::max(best, v);
-            sum += v;
-            ++count;
-          }
-        }
-        y[static_cast<size_t>((nc * out[2] + oy) * out[3] + ox)] =
-            static_cast<float>(op.kind == OpKind::kMaxPool ? best : sum / count);
-      }
-    }
-  }
+  const bool max = op.kind == OpKind::kMaxPool;
+  pool_windows(op.pool, x, in, out, [&](size_t o, float best, double sum, int64_t count) {
+    y[o] = max ? best : static_cast<float>(sum / count);
+  });
   return y;
 }
 

@@ -2,6 +2,7 @@
 // calibration measures. Plain loops over the operators of lib/net/network.h (double accumulation).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,40 @@ namespace swis::net {
 using Tensors = std::map<std::string, std::vector<float>>;
 
 Tensors run_float(const Network& net, const std::vector<float>& input);
+
+// Every window of a MaxPool or AveragePool over an (N, C, H, W) tensor `x` of shape `in`:
+// f(output index, largest tap, sum of taps, taps counted) with padding taps counted when
+// count_include_pad (they add nothing to the sum). One walk for floats and codes alike.
+template <class T, class F>
+void pool_windows(const Pool& p, const std::vector<T>& x, const std::vector<int64_t>& in,
+                  const std::vector<int64_t>& out, F f) {
+  for (int64_t nc = 0; nc < in[0] * in[1]; ++nc) {
+    for (int64_t oy = 0; oy < out[2]; ++oy) {
+      for (int64_t ox = 0; ox < out[3]; ++ox) {
+        bool any = false;
+        T best{};
+        double sum = 0;
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < p.kh; ++ky) {
+          const int64_t iy = oy * p.stride_h - p.pad_top + ky;
+          for (int64_t kx = 0; kx < p.kw; ++kx) {
+            const int64_t ix = ox * p.stride_w - p.pad_left + kx;
+            if (iy < 0 || iy >= in[2] || ix < 0 || ix >= in[3]) {
+              count += p.count_include_pad ? 1 : 0;
+              continue;
+            }
+            const T v = x[static_cast<size_t>((nc * in[2] + iy) * in[3] + ix)];
+            best = any ? std::max(best, v) : v;
+            any = true;
+            sum += static_cast<double>(v);
+            ++count;
+          }
+        }
+        f(static_cast<size_t>((nc * out[2] + oy) * out[3] + ox), best, sum, count);
+      }
+    }
+  }
+}
 
 // Zero padding of an (N, C, H, W) tensor to `out` (kPad), for floats and codes alike.
 template <class T>

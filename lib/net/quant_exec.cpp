@@ -337,33 +337,11 @@ class IntegerRun {
       }
       case OpKind::kMaxPool:
       case OpKind::kAvgPool: {
-        const Pool& p = op.pool;
         y.resize(static_cast<size_t>(os[0] * os[1] * os[2] * os[3]));
-        for (int64_t nc = 0; nc < in[0] * in[1]; ++nc) {
-          for (int64_t oy = 0; oy < os[2]; ++oy) {
-            for (int64_t ox = 0; ox < os[3]; ++ox) {
-              int64_t best = std::numeric_limits<int64_t>::min(), sum = 0, count = 0;
-              for (int64_t ky = 0; ky < p.kh; ++ky) {
-                const int64_t iy = oy * p.stride_h - p.pad_top + ky;
-                for (int64_t kx = 0; kx < p.kw; ++kx) {
-                  const int64_t ix = ox * p.stride_w - p.pad_left + kx;
-                  if (iy < 0 || iy >= in[2] || ix < 0 || ix >= in[3]) {
-                    count += p.count_include_pad ? 1 : 0;
-                    continue;
-                  }
-                  const int64_t v = x[static_cast<size_t>((nc * in[2] + iy) * in[3] + ix)];
-                  best = std::max(best, v);
-                  sum += v;
-                  ++count;
-                }
-              }
-              y[static_cast<size_t>((nc * os[2] + oy) * os[3] + ox)] =
-                  op.kind == OpKind::kMaxPool
-                      ? static_cast<int32_t>(best)
-                      : static_cast<int32_t>(round_half_away(static_cast<double>(sum) / count));
-            }
-          }
-        }
+        const bool max = op.kind == OpKind::kMaxPool;
+        pool_windows(op.pool, x, in, os, [&](size_t o, int32_t best, double sum, int64_t count) {
+          y[o] = max ? best : static_cast<int32_t>(round_half_away(sum / count));
+        });
         break;
       }
       case OpKind::kGlobalAvgPool: {
