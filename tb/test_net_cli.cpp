@@ -47,6 +47,24 @@ TEST_F(NetCli, ASmallModelWritesItsOutputsAndReport) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
 }
 
+TEST_F(NetCli, ACalibrationBatchAndThePercentileSetTheScales) {
+  // The calibration batch may differ from the input in N; its ranges set the scales.
+  std::vector<float> big(2 * 3 * 16 * 16);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<float>(((i * 7919) % 200) - 100);
+  npy::write(path("calib.npy"), npy::make_float32({2, 3, 16, 16}, big));
+  const auto scale_of = [this](const std::string& more) {
+    const RunResult r = run(net("small_op11", "--shifts 8 --json " + path("r.json") + " " + more));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(tb::slurp(dir_ / "r.json")).at("output").at("scale").get<double>();
+  };
+  const double own = scale_of(""), calibrated = scale_of("--calib " + path("calib.npy"));
+  const double pct = scale_of("--calibration percentile --percentile 50");
+  EXPECT_NE(own, calibrated);
+  EXPECT_LT(pct, own) << "the median of |y| is below its maximum";
+  EXPECT_EQ(run(net("small_op11", "--shifts 8 --calibration percentile --percentile 40")).exit_code,
+            2);
+}
+
 TEST_F(NetCli, BothEnginesGiveTheSameCodes) {
   ASSERT_EQ(run(net("geometry", "--shifts 3 --engine rtl --codes " + path("rtl.npy"))).exit_code,
             0);
