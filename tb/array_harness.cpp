@@ -177,6 +177,13 @@ struct Stream {
       prog.push_back(k);
     }
   }
+  // A program's act or tok stream: beat i is the run of elements from beats[i] on.
+  void add(const BeatStream<Beat>& beats, size_t k) {
+    for (size_t i = 0; i < beats.size(); ++i) {
+      beat.push_back(beats[i]);
+      prog.push_back(k);
+    }
+  }
 };
 
 std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStreamItem>& progs,
@@ -190,8 +197,8 @@ std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStrea
   std::vector<ResultCollector> collectors;
   collectors.reserve(n);
   Stream<CfgBeat> cfg;
-  Stream<std::vector<ActGroup>> act;
-  Stream<std::vector<WeightToken>> tok;
+  Stream<ActGroup> act;     // each beat Rows groups
+  Stream<WeightToken> tok;  // each beat Cols tokens
   std::vector<uint64_t> all_steps;
   std::vector<int64_t> first_tile(n);  // the stream's tile number of each program's first tile
   int64_t tiles = opt.reset ? 0 : opt.tiles_before;
@@ -250,13 +257,13 @@ std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStrea
     }
     in.act_valid = act.left() && !held(opt.bubble);
     if (in.act_valid) {
-      in.act = *act.beat[act.next];
+      in.act.assign(act.beat[act.next], act.beat[act.next] + p.rows);
     } else {
       idle.act(in.act);
     }
     in.tok_valid = tok.left() && !held(opt.bubble);
     if (in.tok_valid) {
-      in.tok = *tok.beat[tok.next];
+      in.tok.assign(tok.beat[tok.next], tok.beat[tok.next] + p.cols);
     } else {
       idle.tok(in.tok);
     }

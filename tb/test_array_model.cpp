@@ -34,9 +34,17 @@ ModelRun run_model(const ArrayParams& p, const ArrayProgram& prog, int64_t rows,
       in.cfg_act_signed = prog.cfg[ci].act_signed;
     }
     in.act_valid = ai < prog.act.size();
-    in.act = in.act_valid ? prog.act[ai] : no_act;
+    if (in.act_valid) {
+      in.act.assign(prog.act[ai], prog.act[ai] + p.rows);
+    } else {
+      in.act = no_act;
+    }
     in.tok_valid = ti < prog.tok.size();
-    in.tok = in.tok_valid ? prog.tok[ti] : no_tok;
+    if (in.tok_valid) {
+      in.tok.assign(prog.tok[ti], prog.tok[ti] + p.cols);
+    } else {
+      in.tok = no_tok;
+    }
     in.res_ready = true;
     const ArrayOutputs o = m.outputs(in);
     m.clock(in);

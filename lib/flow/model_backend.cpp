@@ -46,8 +46,7 @@ ArrayRun ModelBackend::run(const ArrayProgram& prog, int64_t rows, int64_t filte
       for (int g = 0; g < groups; ++g) {
         int32_t* w = &weights[static_cast<size_t>(g * C * M)];
         for (int s = 0; s < steps && !same; ++s) {
-          const std::vector<WeightToken>& toks =
-              prog.tok[tok0[i] + static_cast<size_t>(g * steps + s)];
+          const WeightToken* toks = prog.tok[tok0[i] + static_cast<size_t>(g * steps + s)];
           for (int c = 0; c < C; ++c) {
             const WeightToken& tok = toks[static_cast<size_t>(c)];
             for (int j = 0; j < S; ++j) {
@@ -60,7 +59,7 @@ ArrayRun ModelBackend::run(const ArrayProgram& prog, int64_t rows, int64_t filte
             }
           }
         }
-        const std::vector<ActGroup>& acts = prog.act[act0[i] + static_cast<size_t>(g)];
+        const ActGroup* acts = prog.act[act0[i] + static_cast<size_t>(g)];
         for (int rr = 0; rr < tile.rows_used; ++rr) {
           const ActGroup& a = acts[static_cast<size_t>(rr)];
           int32_t av[kMaxGroupSize];

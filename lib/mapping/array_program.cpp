@@ -56,8 +56,10 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
   }
   prog.tiles.reserve(static_cast<size_t>(filter_tiles * row_blocks));
   prog.cfg.reserve(prog.tiles.capacity());
-  prog.act.reserve(static_cast<size_t>(filter_tiles * row_blocks * ops.groups));
-  prog.tok.reserve(tok_beats);
+  prog.act.width = R;
+  prog.tok.width = C;
+  prog.act.data.reserve(static_cast<size_t>(filter_tiles * row_blocks * ops.groups * R));
+  prog.tok.data.reserve(tok_beats * static_cast<size_t>(C));
   for (int64_t ft = 0; ft < filter_tiles; ++ft) {
     ArrayTile base;
     base.shifts = ops.filter_shifts[ops.order[ft * C]];
@@ -72,6 +74,37 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
     const int steps_per_group = p.steps_per_group(base.shifts);
     base.steps = static_cast<uint64_t>(ops.groups) * steps_per_group;
     const int cols_used = static_cast<int>(std::min<int64_t>(C, ops.filters - ft * C));
+    // The filter tile's tokens, the same for each of its row blocks: per group, per step, the
+    // group's shift positions ascending, per column.
+    std::vector<WeightToken> tile_tok(static_cast<size_t>(ops.groups * steps_per_group * C));
+    for (int64_t g = 0; g < ops.groups; ++g) {
+      for (int c = 0; c < C; ++c) {
+        const int64_t f = base.filters[c];
+        if (f < 0) continue;  // padding column: empty masks
+        const int64_t gi = f * ops.groups + g;
+        int shifts[8], n = 0;
+        for (int s = 0; s < 8; ++s) {
+          if (ops.set[gi] >> s & 1) shifts[n++] = s;
+        }
+        uint32_t sign = 0;
+        for (int i = 0; i < M; ++i) {
+          if (ops.q[static_cast<size_t>(gi * M + i)] < 0) sign |= 1u << i;
+        }
+        for (int j = 0; j < steps_per_group; ++j) {
+          WeightToken& tok = tile_tok[static_cast<size_t>((g * steps_per_group + j) * C + c)];
+          tok.sign = sign;
+          for (int s = 0; s < S; ++s) {
+            const int k = j * S + s;
+            if (k >= n) continue;  // the empty slot of an odd N
+            tok.slot[s].shift = shifts[k];
+            for (int i = 0; i < M; ++i) {
+              const int mag = std::abs(ops.q[static_cast<size_t>(gi * M + i)]);
+              tok.slot[s].mask |= static_cast<uint32_t>(mag >> shifts[k] & 1) << i;
+            }
+          }
+        }
+      }
+    }
     for (int64_t rb = 0; rb < row_blocks; ++rb) {
       ArrayTile t = base;
       t.row0 = rb * R;
@@ -79,42 +112,15 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
       prog.useful_slots += static_cast<uint64_t>(t.rows_used) * cols_used * ops.groups * t.shifts;
       prog.cfg.push_back(CfgBeat{t.shifts, static_cast<int>(ops.groups), ops.act_signed});
       for (int64_t g = 0; g < ops.groups; ++g) {
-        std::vector<ActGroup> beat(static_cast<size_t>(R));
+        ActGroup* beat = prog.act.add();
+        for (int r = 0; r < R; ++r) beat[r].is_signed = ops.act_signed;
         for (int r = 0; r < t.rows_used; ++r) {
           for (int i = 0; i < M; ++i) {
             beat[r].lane[i] = ops.act[static_cast<size_t>(((t.row0 + r) * ops.groups + g) * M + i)];
           }
         }
-        for (auto& a : beat) a.is_signed = ops.act_signed;
-        prog.act.push_back(std::move(beat));
-        // The group's shift positions, ascending, per column.
-        for (int j = 0; j < steps_per_group; ++j) {
-          std::vector<WeightToken> toks(static_cast<size_t>(C));
-          for (int c = 0; c < C; ++c) {
-            const int64_t f = t.filters[c];
-            if (f < 0) continue;  // padding column: empty masks
-            const int64_t gi = f * ops.groups + g;
-            int shifts[8], n = 0;
-            for (int s = 0; s < 8; ++s) {
-              if (ops.set[gi] >> s & 1) shifts[n++] = s;
-            }
-            WeightToken& tok = toks[c];
-            for (int i = 0; i < M; ++i) {
-              if (ops.q[static_cast<size_t>(gi * M + i)] < 0) tok.sign |= 1u << i;
-            }
-            for (int s = 0; s < S; ++s) {
-              const int k = j * S + s;
-              if (k >= n) continue;  // the empty slot of an odd N
-              tok.slot[s].shift = shifts[k];
-              for (int i = 0; i < M; ++i) {
-                const int mag = std::abs(ops.q[static_cast<size_t>(gi * M + i)]);
-                tok.slot[s].mask |= static_cast<uint32_t>(mag >> shifts[k] & 1) << i;
-              }
-            }
-          }
-          prog.tok.push_back(std::move(toks));
-        }
       }
+      prog.tok.data.insert(prog.tok.data.end(), tile_tok.begin(), tile_tok.end());
       prog.tiles.push_back(std::move(t));
     }
   }

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "lib/golden/array_model.h"
 #include "lib/compiler/packed.h"
+#include "lib/golden/array_model.h"
 
 namespace swis {
 
@@ -43,12 +43,28 @@ struct CfgBeat {
   bool act_signed = true;
 };
 
+// One stream's beats, stored flat (a layer has millions): beat k is the `width` elements from
+// operator[](k) on.
+template <class T>
+struct BeatStream {
+  int width = 0;
+  std::vector<T> data;
+  size_t size() const { return width > 0 ? data.size() / static_cast<size_t>(width) : 0; }
+  bool empty() const { return data.empty(); }
+  const T* operator[](size_t k) const { return &data[k * static_cast<size_t>(width)]; }
+  // Appends a beat of default elements and returns it.
+  T* add() {
+    data.resize(data.size() + static_cast<size_t>(width));
+    return &data[data.size() - static_cast<size_t>(width)];
+  }
+};
+
 struct ArrayProgram {
   std::vector<ArrayTile> tiles;
-  std::vector<CfgBeat> cfg;                   // one per tile
-  std::vector<std::vector<ActGroup>> act;     // one per (tile, group): Rows groups
-  std::vector<std::vector<WeightToken>> tok;  // one per (tile, group, step): Cols tokens
-  uint64_t useful_slots = 0;  // real rows x real filters x real shifts, summed over tiles
+  std::vector<CfgBeat> cfg;     // one per tile
+  BeatStream<ActGroup> act;     // one per (tile, group): Rows groups
+  BeatStream<WeightToken> tok;  // one per (tile, group, step): Cols tokens
+  uint64_t useful_slots = 0;    // real rows x real filters x real shifts, summed over tiles
   std::vector<uint64_t> tile_steps() const;
 };
 
