@@ -142,16 +142,9 @@ Tensors run_float(const Network& net, const std::vector<float>& input) {
         y = pad_zeros(x, in, out, op.pool);
         break;
       case OpKind::kConcat: {
-        // Outer = product of dims before the axis; each input contributes its inner block.
-        int64_t outer = 1;
-        for (int64_t d = 0; d < op.axis; ++d) outer *= out[d];
-        for (int64_t o = 0; o < outer; ++o) {
-          for (const std::string& name : op.inputs) {
-            const std::vector<float>& v = t.at(name);
-            const int64_t block = static_cast<int64_t>(v.size()) / outer;
-            y.insert(y.end(), v.begin() + o * block, v.begin() + (o + 1) * block);
-          }
-        }
+        std::vector<const std::vector<float>*> parts;
+        for (const std::string& name : op.inputs) parts.push_back(&t.at(name));
+        y = concat_blocks(parts, out, op.axis);
         break;
       }
     }

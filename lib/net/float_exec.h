@@ -50,6 +50,23 @@ void pool_windows(const Pool& p, const std::vector<T>& x, const std::vector<int6
   }
 }
 
+// Concatenation along `axis` of tensors whose shapes differ only there (`out` is the result's
+// shape): each contributes, for every index of the axes before `axis`, its block after it.
+template <class T>
+std::vector<T> concat_blocks(const std::vector<const std::vector<T>*>& parts,
+                             const std::vector<int64_t>& out, int64_t axis) {
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= out[static_cast<size_t>(d)];
+  std::vector<T> y;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const std::vector<T>* v : parts) {
+      const int64_t block = static_cast<int64_t>(v->size()) / outer;
+      y.insert(y.end(), v->begin() + o * block, v->begin() + (o + 1) * block);
+    }
+  }
+  return y;
+}
+
 // Zero padding of an (N, C, H, W) tensor to `out` (kPad), for floats and codes alike.
 template <class T>
 std::vector<T> pad_zeros(const std::vector<T>& x, const std::vector<int64_t>& in,

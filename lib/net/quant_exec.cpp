@@ -364,18 +364,14 @@ class IntegerRun {
         y = pad_zeros(x, in, os, op.pool);
         break;
       case OpKind::kConcat: {
-        int64_t outer = 1;
-        for (int64_t d = 0; d < op.axis; ++d) outer *= os[d];
+        // Each input is rescaled to the output's scale first.
         std::vector<std::vector<int32_t>> parts;
         for (const std::string& name : op.inputs) {
           parts.push_back(rescale(res_.codes.at(name), q_.at(name), qo, qo.lo(), qo.hi()));
         }
-        for (int64_t o = 0; o < outer; ++o) {
-          for (const auto& v : parts) {
-            const int64_t block = static_cast<int64_t>(v.size()) / outer;
-            y.insert(y.end(), v.begin() + o * block, v.begin() + (o + 1) * block);
-          }
-        }
+        std::vector<const std::vector<int32_t>*> ptrs;
+        for (const auto& v : parts) ptrs.push_back(&v);
+        y = concat_blocks(ptrs, os, op.axis);
         break;
       }
       case OpKind::kConv:
