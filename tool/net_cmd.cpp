@@ -216,7 +216,6 @@ int net_run(const NetArgs& a) {
   const std::vector<int64_t>& ys = net.shapes.at(y);
   if (!a.out.empty()) files.add(a.out, npy::serialize(npy::make_float32(ys, yf)));
   if (!a.codes.empty()) {
-    std::vector<int16_t> c16(yc.begin(), yc.end());
     if (yq.is_unsigned) {
       files.add(a.codes,
                 npy::serialize(npy::make_uint8(ys, std::vector<uint8_t>(yc.begin(), yc.end()))));

@@ -12,11 +12,9 @@
 namespace swis::npy {
 
 using detail::checked_count;
-using detail::errno_text;
 using detail::Failer;
 using detail::kMagic;
 using detail::kMagicLen;
-using detail::printable;
 using detail::shape_for_message;
 using detail::store_le;
 
