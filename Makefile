@@ -81,7 +81,7 @@ sanitize: deps
 	  '-DSWIS_CONFIG_FILTER=$(SANITIZE_CONFIGS)'
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target swis_tests swis
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(SANITIZE_BUILD) -j $(JOBS) --output-on-failure -E '^(SystemC|Synth|Formal)\.'
+	  ctest --test-dir $(SANITIZE_BUILD) -j $(JOBS) --output-on-failure -E '^(SystemC|Synth|Formal|Python)\.'
 
 seeds: build
 	for s in $(SEEDS); do \

@@ -22,6 +22,9 @@ packages=(
   python3                             # make mutate, make coverage reports
   python3-torch python3-torchvision   # the network tests' models (scripts/make_net_test_models.py)
   python3-onnx python3-numpy          # the ONNX reader's test models
+  pybind11-dev python3-dev            # the Python module (python/)
+  zlib1g-dev                          # gzip'd idx files (lib/formats/idx.cpp)
+  dataset-fashion-mnist               # the accuracy study and its tests
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lib/flow/model_backend.h"
+#include "lib/formats/idx.h"
 #include "lib/formats/onnx_model.h"
 #include "lib/net/float_exec.h"
 #include "lib/net/quant_exec.h"
@@ -19,18 +20,39 @@ namespace swis::cli {
 namespace {
 
 struct NetArgs {
-  std::string model, input, calib, calibration = "max", engine = "rtl";
-  std::string out, codes, json, csv, layers_file;
+  std::string model, input, calib, calibration = "max", engine = "rtl", labels;
+  std::string out, codes, json, csv, layers_file, predictions;
+  int64_t first = 0, calib_first = 0, batch = 500;
+  int act_bits = 8;
   std::vector<std::string> layer;
   double percentile = 99.99, clock_mhz = 400;
   int rows = 8, cols = 8;
-  bool progress = false;
+  bool progress = false, nearest_target = false;
   WeightArgs w;
 };
 
-// An input batch: float (N, ...), finite.
-std::vector<float> read_batch(const std::string& path, std::vector<int64_t>* shape) {
-  const npy::Array a = npy::read(path);
+// An input batch: float (N, ...), finite, from .npy; or an idx file of images (N, H, W) as
+// pixels / 255 (N, 1, H, W). `first` > 0: only the first that many.
+std::vector<float> read_batch(const std::string& path, int64_t first,
+                              std::vector<int64_t>* shape) {
+  if (idx::looks_like_idx(path)) {
+    idx::Array a;
+    try {
+      a = idx::read(path, first);
+    } catch (const idx::IdxError& e) {
+      throw InputError(e.what());
+    }
+    if (a.shape.size() != 3 && a.shape.size() != 4) {
+      throw InputError(path + ": idx images must be (N, H, W) or (N, C, H, W), got " +
+                       shape_repr(a.shape));
+    }
+    if (a.shape.size() == 3) a.shape.insert(a.shape.begin() + 1, 1);
+    std::vector<float> v(a.data.size());
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(a.data[i] / 255.0);
+    *shape = a.shape;
+    return v;
+  }
+  npy::Array a = npy::read(path);
   if (a.dtype != npy::DType::kFloat32 && a.dtype != npy::DType::kFloat64) {
     throw InputError(path + ": the network's input must be float32 or float64, got " +
                      npy::dtype_name(a.dtype));
@@ -49,7 +71,29 @@ std::vector<float> read_batch(const std::string& path, std::vector<int64_t>* sha
     v[static_cast<size_t>(i)] = static_cast<float>(x);
   }
   *shape = a.shape;
+  if (first > 0 && first < a.shape[0]) {
+    v.resize(v.size() / static_cast<size_t>(a.shape[0]) * static_cast<size_t>(first));
+    (*shape)[0] = first;
+  }
   return v;
+}
+
+// Class labels, one per image: an idx file of rank 1.
+std::vector<uint8_t> read_labels(const std::string& path, int64_t want) {
+  idx::Array a;
+  try {
+    a = idx::read(path, want);
+  } catch (const idx::IdxError& e) {
+    throw InputError(e.what());
+  }
+  if (a.shape.size() != 1) {
+    throw InputError(path + ": labels must be an idx file of rank 1, got " + shape_repr(a.shape));
+  }
+  if (a.shape[0] < want) {
+    throw InputError(path + ": " + std::to_string(a.shape[0]) + " labels for " +
+                     std::to_string(want) + " images");
+  }
+  return a.data;
 }
 
 // "NAME:N" from --layer, or "NAME N" lines of --layers FILE (# comments).
@@ -75,20 +119,27 @@ int net_run(const NetArgs& a) {
   files.input("the model", a.model);
   files.input("the input", a.input);
   if (!a.calib.empty()) files.input("the calibration input", a.calib);
+  if (!a.labels.empty()) files.input("the labels", a.labels);
   for (const auto& [label, path] : {std::pair<const char*, const std::string&>{"--out", a.out},
                                     {"--codes", a.codes},
                                     {"--json", a.json},
-                                    {"--csv", a.csv}}) {
+                                    {"--csv", a.csv},
+                                    {"--predictions", a.predictions}}) {
     if (!path.empty()) files.output(label, path);
   }
-  std::FILE* out =
-      a.out == "-" || a.codes == "-" || a.json == "-" || a.csv == "-" ? stderr : stdout;
+  std::FILE* out = a.out == "-" || a.codes == "-" || a.json == "-" || a.csv == "-" ||
+                           a.predictions == "-"
+                       ? stderr
+                       : stdout;
 
   net::NetRequest req;
   req.weights = a.w.request();
   req.calibration = a.calibration == "max" ? net::NetRequest::Calibration::kMax
                                            : net::NetRequest::Calibration::kPercentile;
   req.percentile = a.percentile;
+  req.act_bits = a.act_bits;
+  req.nearest_target = a.nearest_target;
+  req.batch = a.batch;
   for (const auto& l : a.layer) add_override(req, l, "--layer");
   if (!a.layers_file.empty()) {
     std::ifstream in(a.layers_file);
@@ -105,9 +156,12 @@ int net_run(const NetArgs& a) {
   }
 
   std::vector<int64_t> shape, calib_shape;
-  const std::vector<float> input = read_batch(a.input, &shape);
-  const std::vector<float> calib = a.calib.empty() ? input : read_batch(a.calib, &calib_shape);
-  if (calib_shape.empty()) calib_shape = shape;
+  const std::vector<float> input = read_batch(a.input, a.first, &shape);
+  const std::vector<float> calib =
+      a.calib.empty() ? std::vector<float>{} : read_batch(a.calib, a.calib_first, &calib_shape);
+  const std::vector<uint8_t> labels =
+      a.labels.empty() ? std::vector<uint8_t>{} : read_labels(a.labels, shape[0]);
+
   const onnx::Model model = onnx::read_onnx(a.model);
   ArrayParams want;
   want.rows = a.rows;
@@ -177,11 +231,13 @@ int net_run(const NetArgs& a) {
               {"utilization", l.cycles.utilization},
               {"lane_utilization", l.cycles.lane_utilization},
               {"effective_shifts", l.effective_shifts},
+              {"real_weights", l.weights},
               {"compression_ratio", l.compression_ratio},
               {"output_sqnr_db", l.output_sqnr_db},
               {"results_match", l.results_match},
               {"cycles_match", l.cycles_match}};
     if (!l.failure.empty()) j["failure"] = l.failure;
+    if (!l.target.empty()) j["target"] = l.target;
     layers.push_back(j);
     csv += l.name + "," + l.op + ",\"" + shape_repr(l.in_shape) + "\",\"" +
            shape_repr(l.out_shape) + "\"," + std::to_string(l.macs) + "," +
@@ -201,19 +257,49 @@ int net_run(const NetArgs& a) {
   const double fps =
       a.clock_mhz * 1e6 * static_cast<double>(shape[0]) / static_cast<double>(r.total.cycles);
   std::fprintf(out,
-               "total: %lld MACs, %llu cycles (ideal %llu), utilization %.1f%% (lanes %.1f%%); at "
-               "%g MHz %.1f frames/s\n",
-               static_cast<long long>(macs), static_cast<unsigned long long>(r.total.cycles),
+               "total: %lld MACs, %.4g effective shifts, %llu cycles (ideal %llu), utilization "
+               "%.1f%% (lanes %.1f%%); at %g MHz %.1f frames/s\n",
+               static_cast<long long>(macs), r.effective_shifts(), static_cast<unsigned long long>(r.total.cycles),
                static_cast<unsigned long long>(r.total.ideal_cycles), 100 * r.total.utilization,
                100 * r.total.lane_utilization, a.clock_mhz, fps);
+  const std::vector<int64_t>& ys = run.output_shape;
   std::fprintf(out, "output %s %s: SQNR against the float network %.2f dB\n", y.c_str(),
-               shape_repr(net.shapes.at(y)).c_str(), out_sqnr);
+               shape_repr(ys).c_str(), out_sqnr);
+  // Classification: the predicted classes and, with labels, top-1.
+  std::vector<int> pred, pred_float;
+  if ((!a.labels.empty() || !a.predictions.empty()) && ys.size() != 2) {
+    throw InputError(a.model + ": --labels and --predictions need an output (N, classes), got " +
+                     shape_repr(ys));
+  }
+  Json accuracy;
+  if (ys.size() == 2) {
+    pred = net::argmax_rows(yf, ys[1]);
+    pred_float = net::argmax_rows(run.reference_output, ys[1]);
+  }
+  if (!a.labels.empty()) {
+    int64_t right = 0, right_float = 0, agree = 0;
+    for (size_t i = 0; i < pred.size(); ++i) {
+      right += pred[i] == labels[i];
+      right_float += pred_float[i] == labels[i];
+      agree += pred[i] == pred_float[i];
+    }
+    const double n = static_cast<double>(pred.size());
+    std::fprintf(out,
+                 "top-1 on %zu images: %.2f%% (%lld right); the float network %.2f%%; the same "
+                 "class as float on %.2f%%\n",
+                 pred.size(), 100 * right / n, static_cast<long long>(right),
+                 100 * right_float / n, 100 * agree / n);
+    accuracy = {{"images", pred.size()},
+                {"top1", 100 * right / n},
+                {"correct", right},
+                {"float_top1", 100 * right_float / n},
+                {"agree_with_float", 100 * agree / n}};
+  }
   std::fprintf(out, "%s\n",
                r.pass() ? "every GEMM equals the integer reference; cycles equal "
                           "the closed form\nPASS"
                         : "FAIL");
 
-  const std::vector<int64_t>& ys = net.shapes.at(y);
   if (!a.out.empty()) files.add(a.out, npy::serialize(npy::make_float32(ys, yf)));
   if (!a.codes.empty()) {
     if (yq.is_unsigned) {
@@ -236,6 +322,7 @@ int net_run(const NetArgs& a) {
                   {"ideal_cycles", r.total.ideal_cycles},
                   {"utilization", r.total.utilization},
                   {"lane_utilization", r.total.lane_utilization},
+                  {"effective_shifts", r.effective_shifts()},
                   {"clock_mhz", a.clock_mhz},
                   {"frames_per_second", fps}};
     j["output"] = {{"name", y},
@@ -243,9 +330,15 @@ int net_run(const NetArgs& a) {
                    {"scale", yq.scale},
                    {"unsigned", yq.is_unsigned},
                    {"sqnr_db", out_sqnr}};
+    if (!accuracy.is_null()) j["accuracy"] = accuracy;
+    j["act_bits"] = a.act_bits;
     files.add(a.json, to_text(j));
   }
   if (!a.csv.empty()) files.add(a.csv, csv);
+  if (!a.predictions.empty()) {
+    const std::vector<int32_t> p(pred.begin(), pred.end());
+    files.add(a.predictions, npy::serialize(npy::make_int32({static_cast<int64_t>(p.size())}, p)));
+  }
   files.commit();
   for (const auto& f : files.paths()) std::fprintf(out, "wrote %s\n", f.c_str());
   return r.pass() ? 0 : 1;
@@ -258,8 +351,16 @@ void add_net(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "net", "an ONNX model's every Conv and Gemm on the array, the rest in integers");
   add_path(sub, "--model", a->model, "M.onnx, as torch.onnx.export writes it")->required();
-  add_path(sub, "--input", a->input, "X.npy: float (N, C, H, W)")->required();
-  add_path(sub, "--calib", a->calib, "C.npy: calibration batch (default: the input)");
+  add_path(sub, "--input", a->input, "X.npy: float (N, C, H, W); or idx images (pixels / 255)")
+      ->required();
+  sub->add_option("--first", a->first, "only the first N images of the input")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
+  add_path(sub, "--labels", a->labels, "L.idx: a class per image: report top-1");
+  add_path(sub, "--calib", a->calib, "C.npy or idx: calibration batch (default: the input)");
+  sub->add_option("--calib-first", a->calib_first, "only the first N of the calibration batch")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
+  sub->add_option("--batch", a->batch, "images per integer run (memory; not the results)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
   sub->add_option("--calibration", a->calibration, "activation range: max or percentile of |x|")
       ->check(CLI::IsMember({"max", "percentile"}));
   sub->add_option("--percentile", a->percentile, "with --calibration percentile")
@@ -268,6 +369,13 @@ void add_net(CLI::App& app, int& exit_code) {
   sub->add_option("--layer", a->layer, "NAME:N, a layer's own N (NAME may be first or last)")
       ->group("Quantizer");
   add_path(sub, "--layers", a->layers_file, "FILE of NAME N lines")->group("Quantizer");
+  sub->add_flag("--nearest-target", a->nearest_target,
+               "a layer that cannot meet --target takes the nearest average it reaches")
+      ->group("Quantizer");
+  sub->add_option("--act-bits", a->act_bits,
+                  "activations truncated to their top N bits on the array (8: none)")
+      ->check(CLI::Range(1, 8))
+      ->group("Quantizer");
   sub->add_option("--rows", a->rows, "array rows")->check(CLI::Range(1, 64))->group("Array");
   sub->add_option("--cols", a->cols, "array columns")->check(CLI::Range(1, 64))->group("Array");
   sub->add_option("--engine", a->engine, "rtl: Verilated, checked; model: the cycle model")
@@ -281,6 +389,8 @@ void add_net(CLI::App& app, int& exit_code) {
   add_path(sub, "--codes", a->codes, "Yq.npy: the output's 8-bit codes", true)->group("Outputs");
   add_path(sub, "--json", a->json, "R.json: the report", true)->group("Outputs");
   add_path(sub, "--csv", a->csv, "R.csv: the per-layer table", true)->group("Outputs");
+  add_path(sub, "--predictions", a->predictions, "P.npy: int32 class of each image", true)
+      ->group("Outputs");
   sub->callback([a, &exit_code] { exit_code = net_run(*a); });
 }
 

@@ -1,5 +1,7 @@
 // swis: the command-line front end. Sub-commands live in tool/*_cmd.cpp and tool/pe_regress.cpp;
 // CLI11 parses the options. Bad usage or input is one line on stderr and exit code 2.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -30,6 +32,12 @@ std::string one_line(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A network run allocates and frees tensors of megabytes per layer and batch; glibc's default
+  // gives each back to the kernel (mmap, trim), and the page faults of taking them again cost a
+  // third of `swis net`'s time. Keeping them in the heap costs nothing but address space.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
   CLI::App app{
       "swis: SWIS quantization and filter scheduling, and layers and networks on the Verilated "
       "SWIS array, checked against the golden model.",

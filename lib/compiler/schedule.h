@@ -72,6 +72,17 @@ double schedule_error(const ScheduleProblem& p, const std::vector<int>& filter_s
 // errors, weights <= 0, an unparsable target) and ScheduleError when no schedule meets the target.
 ScheduleResult schedule_filters(const ScheduleProblem& p);
 
+// For `filters` filters of equal size on tiles of `array_cols` (double_shift: even N per tile),
+// the averages nearest to `target` that tiles reach, below and above it, as decimal text that
+// parse_target accepts ("" when there is none on that side); `exact` when the target itself is
+// reached. Throws std::invalid_argument for a malformed target.
+struct NearTargets {
+  std::string below, above;
+  bool exact = false;
+};
+NearTargets nearest_targets(int64_t filters, int array_cols, bool double_shift,
+                            const std::string& target);
+
 // "" if `s` is a valid schedule for `p` (order a permutation, tiles cut as above, one allowed N per
 // tile, filter_shifts consistent, exact weighted average, total_error as recomputed), else the
 // first violation found. Throws std::invalid_argument only if `p` itself is malformed.

@@ -29,6 +29,12 @@ std::vector<uint64_t> ArrayProgram::tile_steps() const {
 }
 
 ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
+  ArrayProgram prog;
+  program_gemm(p, ops, prog);
+  return prog;
+}
+
+void program_gemm(const ArrayParams& p, const GemmOperands& ops, ArrayProgram& prog) {
   const int M = ops.group_size, R = p.rows, C = p.cols, S = p.shifts_per_cycle;
   if (M != p.group_size) {
     throw std::invalid_argument("weights are grouped by " + std::to_string(M) + ", the array by " +
@@ -45,7 +51,11 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
       static_cast<int64_t>(ops.q.size()) != ops.filters * ops.groups * M) {
     throw std::invalid_argument("GEMM operands have inconsistent sizes");
   }
-  ArrayProgram prog;
+  prog.tiles.clear();
+  prog.cfg.clear();
+  prog.act.data.clear();
+  prog.tok.data.clear();
+  prog.useful_slots = 0;
   const int64_t filter_tiles = (ops.filters + C - 1) / C;
   const int64_t row_blocks = (ops.rows + R - 1) / R;
   // The streams' lengths are known: reserve them (a network's layers have millions of beats).
@@ -124,7 +134,6 @@ ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops) {
       prog.tiles.push_back(std::move(t));
     }
   }
-  return prog;
 }
 
 std::vector<int64_t> reference_gemm(const GemmOperands& ops) {

@@ -72,6 +72,9 @@ struct ArrayProgram {
 // Throws std::invalid_argument if a tile's filters differ in N, G exceeds the array's limit
 // (field width or accumulator bound) or the operands are inconsistent.
 ArrayProgram program_gemm(const ArrayParams& p, const GemmOperands& ops);
+// The same into `prog`, whose buffers keep their capacity: a network's layers reuse one program
+// instead of taking fresh pages for every GEMM (the page faults cost more than the writing).
+void program_gemm(const ArrayParams& p, const GemmOperands& ops, ArrayProgram& prog);
 
 // Y[p][f] = sum_k a[p][k] * q[f][k], computed plainly: the reference every result must equal.
 std::vector<int64_t> reference_gemm(const GemmOperands& ops);

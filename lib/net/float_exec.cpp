@@ -14,32 +14,43 @@ std::vector<float> conv(const Op& op, const std::vector<float>& x) {
   const int64_t Ho = c.out_height(), Wo = c.out_width(), Cg = c.group_channels(),
                 Fg = c.group_filters();
   std::vector<float> y(static_cast<size_t>(c.batch * c.filters * Ho * Wo));
+  // Each output plane is a sum of shifted input planes, one per (ci, ky, kx): the inner loop runs
+  // along a row (it vectorizes), and every output still adds its terms in the order ci, ky, kx.
   const auto part = [&](int64_t f0, int64_t f1) {
+    std::vector<double> acc(static_cast<size_t>(Ho * Wo));
     for (int64_t n = 0; n < c.batch; ++n) {
       for (int64_t f = f0; f < f1; ++f) {
         const int64_t g = f / Fg;
-        const double b = op.bias.empty() ? 0.0 : op.bias[f];
-        for (int64_t oy = 0; oy < Ho; ++oy) {
-          for (int64_t ox = 0; ox < Wo; ++ox) {
-            double s = b;
-            for (int64_t ci = 0; ci < Cg; ++ci) {
-              const float* xin =
-                  &x[static_cast<size_t>(((n * c.channels + g * Cg + ci) * c.height) * c.width)];
-              const float* w = &op.weights[static_cast<size_t>(((f * Cg + ci) * c.kh) * c.kw)];
-              for (int64_t ky = 0; ky < c.kh; ++ky) {
+        std::fill(acc.begin(), acc.end(), op.bias.empty() ? 0.0 : op.bias[f]);
+        for (int64_t ci = 0; ci < Cg; ++ci) {
+          const float* xin =
+              &x[static_cast<size_t>(((n * c.channels + g * Cg + ci) * c.height) * c.width)];
+          const float* w = &op.weights[static_cast<size_t>(((f * Cg + ci) * c.kh) * c.kw)];
+          for (int64_t ky = 0; ky < c.kh; ++ky) {
+            for (int64_t kx = 0; kx < c.kw; ++kx) {
+              const double wv = w[ky * c.kw + kx];
+              const int64_t dx = kx * c.dilation_w - c.pad_left;
+              // ox with 0 <= ox * stride + dx < width
+              int64_t ox0 = 0;
+              while (ox0 < Wo && ox0 * c.stride_w + dx < 0) ++ox0;
+              int64_t ox1 = Wo;
+              while (ox1 > ox0 && (ox1 - 1) * c.stride_w + dx >= c.width) --ox1;
+              for (int64_t oy = 0; oy < Ho; ++oy) {
                 const int64_t iy = oy * c.stride_h - c.pad_top + ky * c.dilation_h;
                 if (iy < 0 || iy >= c.height) continue;
-                for (int64_t kx = 0; kx < c.kw; ++kx) {
-                  const int64_t ix = ox * c.stride_w - c.pad_left + kx * c.dilation_w;
-                  if (ix < 0 || ix >= c.width) continue;
-                  s += static_cast<double>(xin[iy * c.width + ix]) * w[ky * c.kw + kx];
+                const float* row = xin + iy * c.width + dx;
+                double* out = &acc[static_cast<size_t>(oy * Wo)];
+                if (c.stride_w == 1) {
+                  for (int64_t ox = ox0; ox < ox1; ++ox) out[ox] += wv * row[ox];
+                } else {
+                  for (int64_t ox = ox0; ox < ox1; ++ox) out[ox] += wv * row[ox * c.stride_w];
                 }
               }
             }
-            y[static_cast<size_t>(((n * c.filters + f) * Ho + oy) * Wo + ox)] =
-                static_cast<float>(s);
           }
         }
+        float* y_plane = &y[static_cast<size_t>((n * c.filters + f) * Ho * Wo)];
+        for (size_t i = 0; i < acc.size(); ++i) y_plane[i] = static_cast<float>(acc[i]);
       }
     }
   };

@@ -20,22 +20,16 @@ bool NetResult::pass() const {
   });
 }
 
-namespace {
-
-double range_of(const std::vector<float>& v, const NetRequest& req) {
-  if (v.empty()) return 0;
-  if (req.calibration == NetRequest::Calibration::kMax) {
-    double m = 0;
-    for (float x : v) m = std::max(m, std::fabs(static_cast<double>(x)));
-    return m;
+double NetResult::effective_shifts() const {
+  double sum = 0, n = 0;
+  for (const auto& l : layers) {
+    sum += l.effective_shifts * static_cast<double>(l.weights);
+    n += static_cast<double>(l.weights);
   }
-  std::vector<float> a(v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
-  const size_t k = std::min(
-      a.size() - 1, static_cast<size_t>(std::ceil(req.percentile / 100.0 * (a.size() - 1))));
-  std::nth_element(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(k), a.end());
-  return a[k];
+  return n > 0 ? sum / n : 0;
 }
+
+namespace {
 
 // How many ops read each tensor (and the network's outputs count as readers).
 std::map<std::string, int> readers(const Network& net) {
@@ -45,12 +39,6 @@ std::map<std::string, int> readers(const Network& net) {
   }
   for (const auto& o : net.outputs) ++n[o];
   return n;
-}
-
-bool passes_scale(OpKind k) {
-  // These move or pick codes without arithmetic that needs a new scale.
-  return k == OpKind::kMaxPool || k == OpKind::kAvgPool || k == OpKind::kGlobalAvgPool ||
-         k == OpKind::kFlatten || k == OpKind::kPad;
 }
 
 int32_t clamp_code(int64_t v, int lo, int hi) {
@@ -69,28 +57,6 @@ const Op* fused_activation(const Network& net, size_t i, const std::map<std::str
 }
 
 }  // namespace
-
-std::map<std::string, QuantParams> calibrate(const Network& net, const Tensors& calib,
-                                             const NetRequest& req) {
-  std::map<std::string, QuantParams> q;
-  const auto measure = [&](const std::string& name) {
-    const std::vector<float>& v = calib.at(name);
-    QuantParams p;
-    p.is_unsigned = std::all_of(v.begin(), v.end(), [](float x) { return x >= 0; });
-    const double r = range_of(v, req);
-    p.scale = r > 0 ? r / (p.is_unsigned ? 255.0 : 127.0) : 1.0;
-    q[name] = p;
-  };
-  measure(net.input);
-  for (const Op& op : net.ops) {
-    if (passes_scale(op.kind)) {
-      q[op.output] = q.at(op.inputs[0]);
-    } else {
-      measure(op.output);
-    }
-  }
-  return q;
-}
 
 namespace {
 
@@ -174,11 +140,18 @@ class IntegerRun {
     if (group > 1) wr.array_cols = 1;
     WeightResult w;
     try {
+      if (!wr.target.empty() && req_.nearest_target) {
+        wr.target = reachable_target(wr, F, static_cast<double>(op.weights.size()));
+      }
+      lr.target = wr.target;
       w = quantize_weights(npy::make_float32(op.weight_shape, op.weights), wr);
     } catch (const std::exception& e) {
       throw NetError("layer " + op.name + " " + shape_repr(op.weight_shape) + ": " + e.what());
     }
     lr.effective_shifts = w.stats.effective_shifts;
+    lr.weights = w.stats.weights;
+    shift_sum_ += w.stats.effective_shifts * static_cast<double>(w.stats.weights);
+    weight_sum_ += static_cast<double>(w.stats.weights);
     lr.compression_ratio = w.stats.compression_ratio;
     // The tokens come from the packed bytes, as an accelerator would stream them.
     const PackedLayer packed = unpack(pack(w.packed));
@@ -204,7 +177,11 @@ class IntegerRun {
 
     const std::vector<int32_t>& x = res_.codes.at(op.inputs[0]);
     std::vector<uint8_t> x8(x.size());
-    for (size_t i = 0; i < x.size(); ++i) x8[i] = static_cast<uint8_t>(x[i]);
+    const int32_t keep = ~((1 << (8 - req_.act_bits)) - 1);  // the top act_bits bits
+    for (size_t i = 0; i < x.size(); ++i) {
+      const int32_t c = x[i] < 0 ? -((-x[i]) & keep) : x[i] & keep;
+      x8[i] = static_cast<uint8_t>(c);
+    }
     const int64_t P = conv ? op.conv.rows() : lr.in_shape[0];
     const int64_t Ho = conv ? op.conv.out_height() : 1, Wo = conv ? op.conv.out_width() : 1;
     std::vector<int32_t> out(static_cast<size_t>(P * F));
@@ -234,7 +211,8 @@ class IntegerRun {
           std::copy_n(&x8[static_cast<size_t>(r * K)], K, &ops.act[static_cast<size_t>(r * G * M)]);
         }
       }
-      const ArrayProgram prog = program_gemm(p, ops);
+      program_gemm(p, ops, prog_);
+      const ArrayProgram& prog = prog_;
       ArrayRun run = backend_.run(prog, P, Fn);
       lr.run_cycles += run.cycles;
       if (!run.ok() && lr.failure.empty()) {
@@ -271,9 +249,30 @@ class IntegerRun {
     }
     lr.macs = conv ? op.conv.macs() : P * F * lr.in_shape[1];
     lr.cycles.set_utilization(p);
-    lr.output_sqnr_db = sqnr(out, qo, ref_.at(out_name));
+    lr.output_error = output_error_of(out, qo, ref_.at(out_name));
+    lr.output_sqnr_db = lr.output_error.sqnr_db();
     res_.codes[out_name] = std::move(out);
     res_.layers.push_back(std::move(lr));
+  }
+
+  // The layer's target, or the reachable one nearest to it that keeps the running average of the
+  // layers so far nearest the target (ties: above).
+  std::string reachable_target(const WeightRequest& wr, int64_t filters,
+                               double layer_weights) const {
+    const NearTargets near = nearest_targets(filters, wr.array_cols, wr.double_shift, wr.target);
+    if (near.exact || (near.below.empty() && near.above.empty())) return wr.target;
+    if (near.below.empty()) return near.above;
+    if (near.above.empty()) return near.below;
+    const auto value = [](const std::string& text) {
+      const TargetRatio r = parse_target(text);
+      return static_cast<double>(r.num) / static_cast<double>(r.den);
+    };
+    const double want = value(wr.target);
+    const auto miss = [&](const std::string& n) {
+      return std::fabs((shift_sum_ + value(n) * layer_weights) / (weight_sum_ + layer_weights) -
+                       want);
+    };
+    return miss(near.below) < miss(near.above) ? near.below : near.above;
   }
 
   // The operands of filters `fs` (all of one N) of a layer's decoded weights.
@@ -295,15 +294,15 @@ class IntegerRun {
     return s;
   }
 
-  static double sqnr(const std::vector<int32_t>& codes, const QuantParams& q,
-                     const std::vector<float>& ref) {
+  static OutputError output_error_of(const std::vector<int32_t>& codes, const QuantParams& q,
+                                     const std::vector<float>& ref) {
     OutputError e;
     for (size_t i = 0; i < codes.size(); ++i) {
       const double r = ref[i], v = codes[i] * q.scale;
       e.signal += r * r;
       e.noise += (r - v) * (r - v);
     }
-    return e.sqnr_db();
+    return e;
   }
 
   // Requantizes codes of scale `from` to `to`, clamped to [lo, hi].
@@ -409,33 +408,12 @@ class IntegerRun {
   std::map<std::string, int> uses_;
   int first_ = -1, last_ = -1;
   size_t array_layers_ = 0;
+  ArrayProgram prog_;                      // reused by every GEMM
+  double shift_sum_ = 0, weight_sum_ = 0;  // over the layers so far: N x weights, weights
   NetResult res_;
 };
 
 }  // namespace
-
-NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
-                   const std::vector<float>& input, const std::vector<int64_t>* calib_shape,
-                   const std::vector<float>* calib, const NetRequest& req, ArrayBackend& backend) {
-  NetRun r;
-  r.net = import_network(model, shape);
-  r.reference = run_float(r.net, input);
-  const auto params = calibrate(
-      r.net, calib ? run_float(import_network(model, *calib_shape), *calib) : r.reference, req);
-  r.result = run_integer(r.net, input, params, req, backend, r.reference);
-  r.output = r.net.outputs.at(0);
-  const std::vector<int32_t>& codes = r.result.codes.at(r.output);
-  const QuantParams& q = r.result.params.at(r.output);
-  OutputError e;
-  for (size_t i = 0; i < codes.size(); ++i) {
-    r.output_float.push_back(static_cast<float>(codes[i] * q.scale));
-    const double want = r.reference.at(r.output)[i], got = r.output_float.back();
-    e.signal += want * want;
-    e.noise += (want - got) * (want - got);
-  }
-  r.output_sqnr_db = e.sqnr_db();
-  return r;
-}
 
 NetResult run_integer(const Network& net, const std::vector<float>& input,
                       const std::map<std::string, QuantParams>& params, const NetRequest& req,

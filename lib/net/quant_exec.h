@@ -15,6 +15,7 @@
 #include "lib/compiler/weight_flow.h"
 #include "lib/flow/array_backend.h"
 #include "lib/mapping/cycles.h"
+#include "lib/mapping/output_stats.h"
 #include "lib/net/float_exec.h"
 #include "lib/net/network.h"
 
@@ -25,6 +26,17 @@ struct NetRequest {
   std::map<std::string, int> layer_shifts;  // a layer's own N: by node name, or "first"/"last"
   enum class Calibration { kMax, kPercentile } calibration = Calibration::kMax;
   double percentile = 99.99;  // kPercentile: this percentile of |x| is the range
+  // The activations a Conv or Gemm takes keep only their top act_bits bits (8 - act_bits LSBs of
+  // each 8-bit code cleared, towards zero): the paper's activation truncation baseline.
+  int act_bits = 8;
+  // With a target (weights.target): a layer whose tiles cannot reach it takes the reachable
+  // average nearest to it, below or above, whichever keeps the weight-weighted average of the
+  // layers so far nearer the target (the paper reports a network's effective shifts); otherwise
+  // such a layer is an error.
+  bool nearest_target = false;
+  // run_network: images per integer run (0: the whole input at once). Memory then grows with the
+  // batch, not with the input; the results do not depend on it.
+  int64_t batch = 0;
   // Called before each Conv or Gemm: its index among them, their count, its name.
   std::function<void(size_t layer, size_t layers, const std::string& name)> on_layer;
 };
@@ -46,8 +58,11 @@ struct LayerResult {
   LayerCycles cycles;       // closed form, summed over the layer's GEMMs
   uint64_t run_cycles = 0;  // what the backend counted
   double effective_shifts = 0;
+  int64_t weights = 0;  // real weights
+  std::string target;   // the target this layer was scheduled to ("" for fixed N)
   double compression_ratio = 0;
-  double output_sqnr_db = 0;  // the layer's output (after its fused activation) against float
+  OutputError output_error;   // the layer's output (after its fused activation) against float
+  double output_sqnr_db = 0;  // output_error.sqnr_db()
   bool results_match = true;  // every GEMM equals reference_gemm
   bool cycles_match = true;   // every clean run took the closed form
   std::string failure;        // a divergence or protocol error of the backend
@@ -60,19 +75,24 @@ struct NetResult {
   LayerCycles total;
   uint64_t run_cycles = 0;
   bool pass() const;
+  // N averaged over every real weight of the Conv and Gemm layers.
+  double effective_shifts() const;
 };
 
 // The whole flow of `swis net` for one model: import for the input's shape, a float run of the
-// calibration batch (the input itself when `calib` is null) for the scales, the float reference
-// of the input, the integer run on `backend`, and the network's first output dequantized and
-// compared with the reference.
+// calibration batch (the input itself when `calib` is null) for the scales, then for each batch
+// of req.batch images the float reference and the integer run on `backend`; the network's first
+// output dequantized and compared with the reference. Per-layer results add up over the batches
+// (cycles, MACs, signal and noise); with more than one batch, result.codes holds the output's
+// codes only.
 struct NetRun {
-  Network net;
-  Tensors reference;  // the float run of the input
+  Network net;  // imported for the first batch's shape
   NetResult result;
-  std::string output;               // the network's first output
-  std::vector<float> output_float;  // its codes times its scale
-  double output_sqnr_db = 0;        // against the float network
+  std::string output;                   // the network's first output
+  std::vector<int64_t> output_shape;    // for the whole input
+  std::vector<float> output_float;      // its codes times its scale
+  std::vector<float> reference_output;  // the float network's
+  double output_sqnr_db = 0;            // against the float network
 };
 NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
                    const std::vector<float>& input, const std::vector<int64_t>* calib_shape,
@@ -81,6 +101,27 @@ NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
 // Calibration: the scale of every tensor from a float run on `calib` (same shape but for N).
 std::map<std::string, QuantParams> calibrate(const Network& net, const Tensors& calib,
                                              const NetRequest& req);
+
+// The same from float runs of a calibration set in parts: add() each part's tensors; params()
+// equals calibrate() on the whole set.
+class Calibrator {
+ public:
+  explicit Calibrator(const NetRequest& req) : req_(req) {}
+  void add(const Tensors& part);
+  std::map<std::string, QuantParams> params(const Network& net) const;
+
+ private:
+  struct Range {
+    double max = 0;
+    bool non_negative = true;
+    std::vector<float> abs;  // kPercentile only
+  };
+  const NetRequest& req_;
+  std::map<std::string, Range> ranges_;
+};
+
+// The index of the largest of each row of a (N, classes) output; ties to the lower index.
+std::vector<int> argmax_rows(const std::vector<float>& out, int64_t classes);
 
 // The integer run of `input` (float, the network's input shape) with `params`, every Conv and
 // Gemm on `backend`; `reference` (a float run on the same input) gives each layer's SQNR.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -127,4 +128,17 @@ std::string unreachable_target_hint(const ScheduleProblem& p) {
 }
 
 }  // namespace schedule_detail
+
+NearTargets nearest_targets(int64_t filters, int array_cols, bool double_shift,
+                            const std::string& target) {
+  if (filters < 1 || array_cols < 1) throw std::invalid_argument("nearest_targets: no filters");
+  const schedule_detail::Reach r =
+      schedule_detail::reach(filters, array_cols, double_shift, parse_target(target));
+  NearTargets n;
+  n.exact = r.exact;
+  if (r.below) n.below = schedule_detail::average_text(*r.below, filters);
+  if (r.above) n.above = schedule_detail::average_text(*r.above, filters);
+  return n;
+}
+
 }  // namespace swis
