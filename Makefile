@@ -42,7 +42,12 @@ help:
 	@echo "  make mutate  inject every fault of mutate/mutants.ini into a copy of rtl/ and check"
 	@echo "               that the regression kills it (build-mutate/mutants.md)"
 	@echo "  make bench   Google Benchmark: quantizer speed, array simulation speed (checked,"
-	@echo "               unchecked, Icarus Verilog)"
+	@echo "               unchecked, Icarus Verilog), networks, accuracy on 10 000 images; the"
+	@echo "               Python quantizer against the CLI"
+	@echo "  make accuracy  top-1 of the Fashion-MNIST networks under every quantization of the"
+	@echo "               paper's Tables 2, 3, 5 ($(BUILD)/accuracy/: CSV, tables, plot; ~1 h)"
+	@echo "  make train   retrain the two reference networks into models/ (~10 min)"
+	@echo "  make python  the swis Python module only (PYTHONPATH=$(BUILD)/python)"
 	@echo "  make build   configure and build only"
 	@echo "  make deps    install missing Debian packages (apt-get; needs root or sudo)"
 	@echo "  make clean   remove $(BUILD)/ and the variant build trees ($(SANITIZE_BUILD)/, build-coverage/,"
@@ -75,7 +80,7 @@ test: check
 	$(MAKE) --no-print-directory sanitize
 
 # ASan + UBSan: any report aborts the test that caused it. The Verilated models are built
-# with the sanitizers too; the SystemC and synthesis tests are left to the main build.
+# with the sanitizers too; the SystemC, synthesis and Python tests are left to the main build.
 sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DSWIS_SANITIZE=ON \
 	  '-DSWIS_CONFIG_FILTER=$(SANITIZE_CONFIGS)'
@@ -115,8 +120,22 @@ regress: build
 	$(BUILD)/swis pe-regress --cycles 1000000 --seed 7
 
 bench: configure
-	cmake --build $(BUILD) -j $(JOBS) --target swis_bench
+	cmake --build $(BUILD) -j $(JOBS) --target swis_bench swis swis_python
 	$(BUILD)/swis_bench
+	/usr/bin/python3 bench/bench_python.py --build $(BUILD)
+
+# The accuracy study (scripts/accuracy_study.py; about an hour on 2 cores): build/accuracy/.
+.PHONY: accuracy train python
+accuracy: build
+	/usr/bin/python3 scripts/accuracy_study.py --swis $(BUILD)/swis --out $(BUILD)/accuracy
+
+# Retrains the two reference networks into models/ (scripts/train_fashion.py; about 10 min).
+train: deps
+	/usr/bin/python3 scripts/train_fashion.py --out models
+
+# The Python module alone (it is also part of make build): $(BUILD)/python/swis.
+python: configure
+	cmake --build $(BUILD) -j $(JOBS) --target swis_python
 
 lint: configure
 	cmake --build $(BUILD) --target lint

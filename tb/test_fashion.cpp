@@ -74,6 +74,18 @@ TEST_F(Fashion, TheBatchChangesNoResult) {
   }
 }
 
+TEST_F(Fashion, WithoutTheFloatNetworkTheIntegerResultsStay) {
+  const nlohmann::json with = net("mobilenet", 40, "--target 2.5 --nearest-target --pe ds");
+  const nlohmann::json without = net("mobilenet", 40, "--target 2.5 --nearest-target --pe ds --no-float");
+  EXPECT_EQ(with.at("accuracy").at("top1"), without.at("accuracy").at("top1"));
+  EXPECT_FALSE(without.at("accuracy").contains("float_top1"));
+  EXPECT_TRUE(without.at("output").at("sqnr_db").is_null());
+  EXPECT_EQ(with.at("total"), without.at("total"));
+  // --nearest-target: the 24-filter projections cannot take 2.5 on double-shift tiles of 8; the
+  // network's average stays near it.
+  EXPECT_NEAR(with.at("total").at("effective_shifts").get<double>(), 2.5, 0.2);
+}
+
 TEST_F(Fashion, ActivationTruncationCostsAccuracy) {
   const nlohmann::json full = net("resnet", 100, "--shifts 8");
   const nlohmann::json eight = net("resnet", 100, "--shifts 8 --act-bits 8");
@@ -82,6 +94,23 @@ TEST_F(Fashion, ActivationTruncationCostsAccuracy) {
   EXPECT_LT(three.at("output").at("sqnr_db").get<double>(),
             full.at("output").at("sqnr_db").get<double>() - 3);
   EXPECT_EQ(three.at("act_bits"), 3);
+}
+
+TEST_F(Fashion, TheVerilatedArrayPredictsAsTheModelEngine) {
+  // make accuracy runs 200 images so; here 12, every beat checked against the golden model.
+  const std::string more = "--target 3 --pe ds --nearest-target --layer first:8 --layer last:8 ";
+  const nlohmann::json model = net("resnet", 12, more + "--predictions " + path("m.npy"));
+  const RunResult r = run("net --engine rtl --model " + Fashion::model("resnet") + " --input " +
+                          kImages + " --labels " + kLabels + " --first 12 --calib " + kTrain +
+                          " --calib-first 200 --json " + path("rtl.json") + " --predictions " +
+                          path("r.npy") + " " + more);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json rtl = nlohmann::json::parse(tb::slurp(dir_ / "rtl.json"));
+  EXPECT_EQ(rtl.at("engine"), "arr_ds_8x8");
+  EXPECT_TRUE(rtl.at("pass").get<bool>());
+  EXPECT_EQ(npy::read(path("m.npy")), npy::read(path("r.npy")));
+  EXPECT_EQ(model.at("accuracy"), rtl.at("accuracy"));
+  EXPECT_EQ(model.at("total").at("cycles"), rtl.at("total").at("cycles"));
 }
 
 TEST_F(Fashion, AnIdxFileOfTheWrongKindIsRefused) {

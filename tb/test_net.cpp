@@ -47,6 +47,44 @@ Loaded load(const std::string& name) {
   return l;
 }
 
+TEST(Net, CalibrationInPartsEqualsCalibrationOfTheWhole) {
+  const Loaded l = load("geometry");  // a batch of 3
+  const int64_t n = 3;
+  const size_t per = l.x.size() / n;
+  std::vector<int64_t> one = l.net.shapes.at(l.net.input), two = one;
+  one[0] = 1;
+  two[0] = 2;
+  const onnx::Model m = onnx::read_onnx(model_path("geometry", ".onnx"));
+  const Network n1 = import_network(m, one), n2 = import_network(m, two);
+  for (const auto cal : {NetRequest::Calibration::kMax, NetRequest::Calibration::kPercentile}) {
+    NetRequest req;
+    req.calibration = cal;
+    req.percentile = 90;
+    const auto whole = calibrate(l.net, run_float(l.net, l.x), req);
+    Calibrator parts(req);
+    parts.add(run_float(n1, std::vector<float>(l.x.begin(), l.x.begin() + per)));
+    parts.add(run_float(n2, std::vector<float>(l.x.begin() + per, l.x.end())));
+    const auto split = parts.params(l.net);
+    ASSERT_EQ(whole.size(), split.size());
+    for (const auto& [name, q] : whole) {
+      EXPECT_EQ(q.scale, split.at(name).scale) << name;
+      EXPECT_EQ(q.is_unsigned, split.at(name).is_unsigned) << name;
+    }
+    // One part alone is a different calibration: the test can tell.
+    Calibrator first(req);
+    first.add(run_float(n1, std::vector<float>(l.x.begin(), l.x.begin() + per)));
+    const auto partial = first.params(l.net);
+    bool differs = false;
+    for (const auto& [name, q] : whole) differs = differs || q.scale != partial.at(name).scale;
+    EXPECT_TRUE(differs);
+  }
+}
+
+TEST(Net, ArgmaxRowsTakesTheFirstOfTies) {
+  EXPECT_EQ(argmax_rows({0, 2, 2, 5, 1, 5}, 3), (std::vector<int>{1, 0}));
+  EXPECT_EQ(argmax_rows({1, 2, 3}, 1), (std::vector<int>{0, 0, 0}));
+}
+
 TEST(Net, FloatReferenceEqualsPyTorchAndNumpy) {
   // PyTorch's outputs for the exported models; numpy's for the onnx.helper graphs (op_*).
   for (const char* name : {"small", "small_bn", "small_op11", "small_op17", "geometry", "resnet18",

@@ -95,6 +95,27 @@ TEST(ScheduleTarget, UnreachableTargetsThrowOneLineSayingWhy) {
   }
 }
 
+TEST(ScheduleTarget, NearestTargetsAreTheReachableDecimalsAroundIt) {
+  NearTargets t = nearest_targets(16, 8, false, "2.5");  // SS tiles 2 and 3
+  EXPECT_TRUE(t.exact);
+  t = nearest_targets(16, 8, true, "2.5");  // DS: 2 + 2 or 2 + 4
+  EXPECT_FALSE(t.exact);
+  EXPECT_EQ(t.below, "2");
+  EXPECT_EQ(t.above, "3");
+  // 24 filters on DS tiles: 64 / 24 is no decimal, so above 2.5 the nearest is 4.
+  t = nearest_targets(24, 8, true, "2.5");
+  EXPECT_EQ(t.below, "2");
+  EXPECT_EQ(t.above, "4");
+  t = nearest_targets(10, 8, false, "1");  // the lowest: nothing below
+  EXPECT_TRUE(t.exact);
+  EXPECT_EQ(t.below, "");
+  t = nearest_targets(20, 8, true, "2.1");  // tiles 8, 8, 4: (8a + 8b + 4c) / 20
+  EXPECT_EQ(t.below, "2");
+  EXPECT_EQ(t.above, "2.4");
+  EXPECT_THROW(nearest_targets(0, 8, true, "2"), std::invalid_argument);
+  EXPECT_THROW(nearest_targets(8, 8, true, "two"), std::invalid_argument);
+}
+
 TEST(ScheduleTarget, WholeTargetOnIdenticalFiltersGivesEveryFilterThatN) {
   for (int n = 1; n <= 8; ++n) {
     const auto p = make_problem(std::vector<Curve>(20, geometric(3)), std::vector<int64_t>(20, 36),

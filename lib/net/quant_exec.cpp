@@ -63,8 +63,15 @@ namespace {
 class IntegerRun {
  public:
   IntegerRun(const Network& net, const std::map<std::string, QuantParams>& params,
-             const NetRequest& req, ArrayBackend& backend, const Tensors& reference)
-      : net_(net), q_(params), req_(req), backend_(backend), ref_(reference), uses_(readers(net)) {
+             const NetRequest& req, ArrayBackend& backend, const Tensors& reference,
+             ArrayProgram* scratch)
+      : net_(net),
+        q_(params),
+        req_(req),
+        backend_(backend),
+        ref_(reference),
+        uses_(readers(net)),
+        prog_(scratch ? *scratch : own_prog_) {
     for (size_t i = 0; i < net.ops.size(); ++i) {
       if (net.ops[i].kind == OpKind::kConv || net.ops[i].kind == OpKind::kGemm) {
         if (first_ < 0) first_ = static_cast<int>(i);
@@ -249,8 +256,12 @@ class IntegerRun {
     }
     lr.macs = conv ? op.conv.macs() : P * F * lr.in_shape[1];
     lr.cycles.set_utilization(p);
-    lr.output_error = output_error_of(out, qo, ref_.at(out_name));
-    lr.output_sqnr_db = lr.output_error.sqnr_db();
+    if (!ref_.empty()) {
+      lr.output_error = output_error_of(out, qo, ref_.at(out_name));
+      lr.output_sqnr_db = lr.output_error.sqnr_db();
+    } else {
+      lr.output_sqnr_db = std::nan("");
+    }
     res_.codes[out_name] = std::move(out);
     res_.layers.push_back(std::move(lr));
   }
@@ -408,7 +419,8 @@ class IntegerRun {
   std::map<std::string, int> uses_;
   int first_ = -1, last_ = -1;
   size_t array_layers_ = 0;
-  ArrayProgram prog_;                      // reused by every GEMM
+  ArrayProgram own_prog_;
+  ArrayProgram& prog_;  // reused by every GEMM
   double shift_sum_ = 0, weight_sum_ = 0;  // over the layers so far: N x weights, weights
   NetResult res_;
 };
@@ -417,8 +429,8 @@ class IntegerRun {
 
 NetResult run_integer(const Network& net, const std::vector<float>& input,
                       const std::map<std::string, QuantParams>& params, const NetRequest& req,
-                      ArrayBackend& backend, const Tensors& reference) {
-  return IntegerRun(net, params, req, backend, reference).run(input);
+                      ArrayBackend& backend, const Tensors& reference, ArrayProgram* scratch) {
+  return IntegerRun(net, params, req, backend, reference, scratch).run(input);
 }
 
 }  // namespace swis::net

@@ -14,6 +14,7 @@
 
 #include "lib/compiler/weight_flow.h"
 #include "lib/flow/array_backend.h"
+#include "lib/mapping/array_program.h"
 #include "lib/mapping/cycles.h"
 #include "lib/mapping/output_stats.h"
 #include "lib/net/float_exec.h"
@@ -34,6 +35,9 @@ struct NetRequest {
   // layers so far nearer the target (the paper reports a network's effective shifts); otherwise
   // such a layer is an error.
   bool nearest_target = false;
+  // run_network: run the float network beside the integer one (each layer's SQNR, the output's
+  // float reference). Off, those are NaN and empty, and a run takes about a third less time.
+  bool float_reference = true;
   // run_network: images per integer run (0: the whole input at once). Memory then grows with the
   // batch, not with the input; the results do not depend on it.
   int64_t batch = 0;
@@ -91,7 +95,7 @@ struct NetRun {
   std::string output;                   // the network's first output
   std::vector<int64_t> output_shape;    // for the whole input
   std::vector<float> output_float;      // its codes times its scale
-  std::vector<float> reference_output;  // the float network's
+  std::vector<float> reference_output;  // the float network's (empty without float_reference)
   double output_sqnr_db = 0;            // against the float network
 };
 NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
@@ -124,9 +128,11 @@ class Calibrator {
 std::vector<int> argmax_rows(const std::vector<float>& out, int64_t classes);
 
 // The integer run of `input` (float, the network's input shape) with `params`, every Conv and
-// Gemm on `backend`; `reference` (a float run on the same input) gives each layer's SQNR.
+// Gemm on `backend`; `reference` (a float run on the same input, or empty) gives each layer's
+// SQNR. `scratch`, if given, holds the GEMMs' programs (its buffers kept from call to call).
 NetResult run_integer(const Network& net, const std::vector<float>& input,
                       const std::map<std::string, QuantParams>& params, const NetRequest& req,
-                      ArrayBackend& backend, const Tensors& reference);
+                      ArrayBackend& backend, const Tensors& reference,
+                      ArrayProgram* scratch = nullptr);
 
 }  // namespace swis::net
