@@ -50,7 +50,8 @@ void accuracy_10k(benchmark::State& state, bool with_float) {
     int64_t right = 0;
     for (size_t i = 0; i < pred.size(); ++i) right += pred[i] == labels.data[i];
     const double top1 = 100.0 * static_cast<double>(right) / static_cast<double>(pred.size());
-    const std::string k = with_float ? "fashion_resnet_10k_model" : "fashion_resnet_10k_model_no_float";
+    const std::string k =
+        with_float ? "fashion_resnet_10k_model" : "fashion_resnet_10k_model_no_float";
     record(k + "_s", s);
     record(k + "_top1", top1);
     state.counters["top1"] = top1;

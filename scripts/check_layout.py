@@ -26,6 +26,7 @@ ALLOWED = {
     "systemc": LIB_STAGES + ["tb"],
     "bench": LIB_STAGES + ["tb"],
     "fuzz": ["lib/common", "lib/formats", "lib/compiler"],
+    "python": ["lib/common", "lib/formats", "lib/compiler"],  # the quantizer and scheduler
 }
 # What the tool and the SystemC bench may take from tb/: the harness interface, not the tests.
 TB_FOR_TOOLS = {

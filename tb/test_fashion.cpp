@@ -30,9 +30,8 @@ class Fashion : public tb::SwisCliTest {
   // swis net on the first `n` test images; the JSON report.
   nlohmann::json net(const std::string& name, int n, const std::string& more) {
     const RunResult r = run("net --engine model --model " + model(name) + " --input " + kImages +
-                            " --labels " + kLabels + " --first " + std::to_string(n) +
-                            " --calib " + kTrain + " --calib-first 200 --json " + path("r.json") +
-                            " " + more);
+                            " --labels " + kLabels + " --first " + std::to_string(n) + " --calib " +
+                            kTrain + " --calib-first 200 --json " + path("r.json") + " " + more);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("top-1 on " + std::to_string(n) + " images"), std::string::npos) << r.out;
     return nlohmann::json::parse(tb::slurp(dir_ / "r.json"));
@@ -76,7 +75,8 @@ TEST_F(Fashion, TheBatchChangesNoResult) {
 
 TEST_F(Fashion, WithoutTheFloatNetworkTheIntegerResultsStay) {
   const nlohmann::json with = net("mobilenet", 40, "--target 2.5 --nearest-target --pe ds");
-  const nlohmann::json without = net("mobilenet", 40, "--target 2.5 --nearest-target --pe ds --no-float");
+  const nlohmann::json without =
+      net("mobilenet", 40, "--target 2.5 --nearest-target --pe ds --no-float");
   EXPECT_EQ(with.at("accuracy").at("top1"), without.at("accuracy").at("top1"));
   EXPECT_FALSE(without.at("accuracy").contains("float_top1"));
   EXPECT_TRUE(without.at("output").at("sqnr_db").is_null());
@@ -100,10 +100,10 @@ TEST_F(Fashion, TheVerilatedArrayPredictsAsTheModelEngine) {
   // make accuracy runs 200 images so; here 12, every beat checked against the golden model.
   const std::string more = "--target 3 --pe ds --nearest-target --layer first:8 --layer last:8 ";
   const nlohmann::json model = net("resnet", 12, more + "--predictions " + path("m.npy"));
-  const RunResult r = run("net --engine rtl --model " + Fashion::model("resnet") + " --input " +
-                          kImages + " --labels " + kLabels + " --first 12 --calib " + kTrain +
-                          " --calib-first 200 --json " + path("rtl.json") + " --predictions " +
-                          path("r.npy") + " " + more);
+  const RunResult r =
+      run("net --engine rtl --model " + Fashion::model("resnet") + " --input " + kImages +
+          " --labels " + kLabels + " --first 12 --calib " + kTrain + " --calib-first 200 --json " +
+          path("rtl.json") + " --predictions " + path("r.npy") + " " + more);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json rtl = nlohmann::json::parse(tb::slurp(dir_ / "rtl.json"));
   EXPECT_EQ(rtl.at("engine"), "arr_ds_8x8");
@@ -115,10 +115,11 @@ TEST_F(Fashion, TheVerilatedArrayPredictsAsTheModelEngine) {
 
 TEST_F(Fashion, AnIdxFileOfTheWrongKindIsRefused) {
   // Labels as images, images as labels, fewer labels than images: exit 2, one line, no output.
-  const std::string base = "net --engine model --shifts 8 --model " + model("resnet") +
-                           " --json " + path("r.json") + " ";
+  const std::string base = "net --engine model --shifts 8 --model " + model("resnet") + " --json " +
+                           path("r.json") + " ";
   for (const std::string args :
-       {"--input " + kLabels + " --labels " + kLabels, "--input " + kImages + " --labels " + kImages,
+       {"--input " + kLabels + " --labels " + kLabels,
+        "--input " + kImages + " --labels " + kImages,
         "--input " + kTrain + " --labels " + kLabels + " --first 10001",
         "--input " + kImages + " --first 5 --labels " + path("none.idx")}) {
     const RunResult r = run(base + args);

@@ -35,8 +35,8 @@ class Idx : public tb::SwisCliTest {
       gzwrite(f, b.data(), static_cast<unsigned>(b.size()));
       gzclose(f);
     } else {
-      std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                               static_cast<std::streamsize>(b.size()));
+      std::ofstream(p, std::ios::binary)
+          .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
     }
     return p;
   }
@@ -89,9 +89,9 @@ TEST_F(Idx, RefusesMalformedFiles) {
   EXPECT_NE(refusal({0, 0, 8, 2, 0, 0, 0, 2}).find("truncated idx header"), std::string::npos);
   EXPECT_NE(refusal({0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 0}).find("dimension 1 is 0"),
             std::string::npos);
-  EXPECT_NE(refusal({0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})
-                .find("more than 2^31"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal({0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}).find("more than 2^31"),
+      std::string::npos);
   b = good;
   b.pop_back();
   EXPECT_NE(refusal(b).find("truncated: 5 of 6 data bytes"), std::string::npos);

@@ -33,8 +33,7 @@ struct NetArgs {
 
 // An input batch: float (N, ...), finite, from .npy; or an idx file of images (N, H, W) as
 // pixels / 255 (N, 1, H, W). `first` > 0: only the first that many.
-std::vector<float> read_batch(const std::string& path, int64_t first,
-                              std::vector<int64_t>* shape) {
+std::vector<float> read_batch(const std::string& path, int64_t first, std::vector<int64_t>* shape) {
   if (idx::looks_like_idx(path)) {
     idx::Array a;
     try {
@@ -127,10 +126,10 @@ int net_run(const NetArgs& a) {
                                     {"--predictions", a.predictions}}) {
     if (!path.empty()) files.output(label, path);
   }
-  std::FILE* out = a.out == "-" || a.codes == "-" || a.json == "-" || a.csv == "-" ||
-                           a.predictions == "-"
-                       ? stderr
-                       : stdout;
+  std::FILE* out =
+      a.out == "-" || a.codes == "-" || a.json == "-" || a.csv == "-" || a.predictions == "-"
+          ? stderr
+          : stdout;
 
   net::NetRequest req;
   req.weights = a.w.request();
@@ -260,7 +259,8 @@ int net_run(const NetArgs& a) {
   std::fprintf(out,
                "total: %lld MACs, %.4g effective shifts, %llu cycles (ideal %llu), utilization "
                "%.1f%% (lanes %.1f%%); at %g MHz %.1f frames/s\n",
-               static_cast<long long>(macs), r.effective_shifts(), static_cast<unsigned long long>(r.total.cycles),
+               static_cast<long long>(macs), r.effective_shifts(),
+               static_cast<unsigned long long>(r.total.cycles),
                static_cast<unsigned long long>(r.total.ideal_cycles), 100 * r.total.utilization,
                100 * r.total.lane_utilization, a.clock_mhz, fps);
   const std::vector<int64_t>& ys = run.output_shape;
@@ -360,14 +360,15 @@ void add_net(CLI::App& app, int& exit_code) {
   add_path(sub, "--model", a->model, "M.onnx, as torch.onnx.export writes it")->required();
   add_path(sub, "--input", a->input, "X.npy: float (N, C, H, W); or idx images (pixels / 255)")
       ->required();
-  sub->add_option("--first", a->first, "only the first N images of the input")
+  sub->add_option("--first", a->first, "only the first N images of the input (0: all)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
   add_path(sub, "--labels", a->labels, "L.idx: a class per image: report top-1");
   add_path(sub, "--calib", a->calib, "C.npy or idx: calibration batch (default: the input)");
-  sub->add_option("--calib-first", a->calib_first, "only the first N of the calibration batch")
+  sub->add_option("--calib-first", a->calib_first,
+                  "only the first N of the calibration set (0: all)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
   sub->add_flag("--no-float", a->no_float,
-               "skip the float network (no SQNR, no float top-1): a third faster, for sweeps");
+                "skip the float network (no SQNR, no float top-1): a third faster, for sweeps");
   sub->add_option("--batch", a->batch, "images per integer run (memory; not the results)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
   sub->add_option("--calibration", a->calibration, "activation range: max or percentile of |x|")
@@ -379,7 +380,7 @@ void add_net(CLI::App& app, int& exit_code) {
       ->group("Quantizer");
   add_path(sub, "--layers", a->layers_file, "FILE of NAME N lines")->group("Quantizer");
   sub->add_flag("--nearest-target", a->nearest_target,
-               "a layer that cannot meet --target takes the nearest average it reaches")
+                "a layer that cannot meet --target takes the nearest average it reaches")
       ->group("Quantizer");
   sub->add_option("--act-bits", a->act_bits,
                   "activations truncated to their top N bits on the array (8: none)")

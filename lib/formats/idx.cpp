@@ -22,7 +22,8 @@ Gz open(const std::string& path) {
   errno = 0;
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) {
-    throw IdxError(path + ": cannot read" + (errno ? std::string(": ") + std::strerror(errno) : ""));
+    throw IdxError(path + ": cannot read" +
+                   (errno ? std::string(": ") + std::strerror(errno) : ""));
   }
   return Gz(f);
 }

@@ -72,9 +72,9 @@ NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
                .first;
     }
     const auto first = cv.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(i) * c_item);
-    calibrator.add(run_float(it->second,
-                             std::vector<float>(first, first + static_cast<std::ptrdiff_t>(
-                                                                   static_cast<size_t>(b) * c_item))));
+    calibrator.add(run_float(
+        it->second, std::vector<float>(first, first + static_cast<std::ptrdiff_t>(
+                                                          static_cast<size_t>(b) * c_item))));
   }
   const auto params = calibrator.params(r.net);
 
@@ -83,9 +83,10 @@ NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
   for (int64_t i = 0; i < n; i += batch) {
     const int64_t b = std::min(batch, n - i);
     const Network& net = net_for(b);
-    const auto first = input.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(i) * per_item);
-    const std::vector<float> part(first,
-                                  first + static_cast<std::ptrdiff_t>(static_cast<size_t>(b) * per_item));
+    const auto first =
+        input.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(i) * per_item);
+    const std::vector<float> part(
+        first, first + static_cast<std::ptrdiff_t>(static_cast<size_t>(b) * per_item));
     const Tensors reference = req.float_reference ? run_float(net, part) : Tensors{};
     NetResult res = run_integer(net, part, params, req, backend, reference, &scratch);
     const std::vector<int32_t>& codes = res.codes.at(r.output);

@@ -420,7 +420,7 @@ class IntegerRun {
   int first_ = -1, last_ = -1;
   size_t array_layers_ = 0;
   ArrayProgram own_prog_;
-  ArrayProgram& prog_;  // reused by every GEMM
+  ArrayProgram& prog_;                     // reused by every GEMM
   double shift_sum_ = 0, weight_sum_ = 0;  // over the layers so far: N x weights, weights
   NetResult res_;
 };
