@@ -75,26 +75,31 @@ class Study:
             if p.returncode != 0:
                 raise RuntimeError("failed (%d): %s\n%s" % (p.returncode, " ".join(cmd),
                                                               p.stderr.strip()))
+            with open(path + ".part") as f:
+                j = json.load(f)
+            j["study_seconds"] = time.time() - start  # wall time, beside the other jobs
+            with open(path + ".part", "w") as f:
+                json.dump(j, f)
             os.replace(path + ".part", path)
         with open(path) as f:
             j = json.load(f)
-        j["seconds"] = time.time() - start
+        j["seconds"] = j.get("study_seconds")  # None for a run of an older script
         return j
 
     def record(self, net, table, config, n, j, **extra):
         row = {"network": net, "table": table, "config": config, "n": n,
                "effective_shifts": round(j["total"]["effective_shifts"], 4),
                "top1": round(j["accuracy"]["top1"], 2), "images": j["accuracy"]["images"],
-               "seconds": round(j["seconds"], 1)}
+               "seconds": round(j["seconds"], 1) if j["seconds"] is not None else ""}
         if "float_top1" in j["accuracy"]:
             row["float_top1"] = round(j["accuracy"]["float_top1"], 2)
         row.update(extra)
         with self.lock:
             self.rows.append(row)
             self.done += 1
-            print("[%d/%d] %s %s %s N=%s: top-1 %.2f%% (effective N %.3f, %.0f s)" %
-                  (self.done, self.total, net, table, config, n_text(n), row["top1"],
-                   row["effective_shifts"], row["seconds"]), flush=True)
+            print("[%d] %s %s %s N=%s: top-1 %.2f%% (effective N %.3f, %s s)" %
+                  (self.done, net, table, config, n_text(n), row["top1"],
+                   row["effective_shifts"], row["seconds"] or "cached"), flush=True)
         return row
 
     def post_training(self, net):
@@ -118,7 +123,8 @@ class Study:
         for n in [2, 3]:
             jobs.append(("table5", "SWIS-C-fixed", n, ["--method", "swis-c", "--shifts", str(n)]))
             jobs.append(("metric", "MSE++ alpha 1", n,
-                         ["--target", str(n), "--pe", "ds", "--metric", "mse++", "--alpha", "1"]))
+                         ["--target", str(n), "--pe", "ds", "--nearest-target", "--metric",
+                          "mse++", "--alpha", "1"]))
             for m in [1, 8]:
                 jobs.append(("group", "M=%d" % m, n, ["--shifts", str(n), "--pe", "ss",
                                                       "--group", str(m)]))
@@ -229,8 +235,8 @@ class Study:
             tuned = []
             for net in nets:
                 for n in [2, 3]:
-                    opts = ["--target", str(n), "--pe", "ds", "--metric", "mse++", "--alpha",
-                            n_text(alphas[net])]
+                    opts = ["--target", str(n), "--pe", "ds", "--nearest-target", "--metric",
+                            "mse++", "--alpha", n_text(alphas[net])]
                     tuned.append(pool.submit(
                         lambda net=net, n=n, opts=opts: self.record(
                             net, "metric", "MSE++ alpha %s (tuned)" % n_text(alphas[net]), n,
