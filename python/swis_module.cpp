@@ -53,7 +53,7 @@ py::array_t<T> adopt(std::vector<T>&& v, const std::vector<int64_t>& shape) {
 
 py::dict quantize(const py::array& w, const std::string& method, int shifts,
                   const std::string& target, int group, const std::string& pe, int cols,
-                  const std::string& metric, double alpha, int threads) {
+                  const std::string& metric, double alpha, int threads, bool packed) {
   swis::WeightRequest req;
   req.method = swis::parse_method(method);
   req.metric = swis::parse_metric(metric);
@@ -105,8 +105,12 @@ py::dict quantize(const py::array& w, const std::string& method, int shifts,
                                {static_cast<int64_t>(r.qz.filter_shifts.size())});
   out["tile_shifts"] = std::vector<int>(r.packed.tile_shifts.begin(), r.packed.tile_shifts.end());
   out["stats"] = stats;
-  const std::vector<uint8_t> bytes = swis::pack(r.packed);
-  out["packed"] = py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (packed) {
+    const std::vector<uint8_t> bytes = swis::pack(r.packed);
+    out["packed"] = py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  } else {
+    out["packed"] = py::bytes();
+  }
   return out;
 }
 
@@ -119,5 +123,5 @@ PYBIND11_MODULE(_swis, m) {
   py::register_exception<swis::npy::NpyError>(m, "NpyError", PyExc_ValueError);
   m.def("quantize", &quantize, py::arg("w"), py::arg("method"), py::arg("shifts"),
         py::arg("target"), py::arg("group"), py::arg("pe"), py::arg("cols"), py::arg("metric"),
-        py::arg("alpha"), py::arg("threads"));
+        py::arg("alpha"), py::arg("threads"), py::arg("packed"));
 }

@@ -50,14 +50,15 @@ def _as_numpy(w):
 
 
 def quantize(w, method="swis", shifts=None, target=None, group=4, pe="ds", cols=8,
-             metric="mse", alpha=1.0, threads=1):
+             metric="mse", alpha=1.0, threads=1, packed=True):
     """Quantizes a layer's weights as `swis quantize` does.
 
     w: (F, K) or (F, C, kh, kw), float32/float64 (scale max|w| / 127) or int8/int16 (used as the
     8-bit baseline, scale 1); method: "swis", "swis-c" or "trunc"; shifts: N for every filter, or
     target: an average N as a decimal string or number ("2.5"), met by filter scheduling on tiles
     of `cols` filters, each tile an N the PE takes (pe="ds": even N); group: M weights per group;
-    metric: "mse" or "mse++" with weight `alpha` on the squared signed error.
+    metric: "mse" or "mse++" with weight `alpha` on the squared signed error; packed=False
+    skips building the packed bytes (Quantized.packed is then empty).
     Raises ValueError (QuantError, ScheduleError) with the library's one-line message.
     """
     a, _ = _as_numpy(w)
@@ -67,7 +68,7 @@ def quantize(w, method="swis", shifts=None, target=None, group=4, pe="ds", cols=
         raise QuantError("give shifts= (every filter) or target= (an average, by scheduling)")
     r = _swis.quantize(a, method, int(shifts) if shifts is not None else 0,
                        "" if target is None else str(target), int(group), pe, int(cols), metric,
-                       float(alpha), int(threads))
+                       float(alpha), int(threads), bool(packed))
     return Quantized(**r)
 
 
@@ -75,7 +76,7 @@ def fake_quant(w, **options):
     """The quantized weights in float (q * scale), in w's type (numpy or torch), dtype, device
     and shape; `options` as quantize()."""
     a, is_tensor = _as_numpy(w)
-    r = quantize(a, **options)
+    r = quantize(a, packed=False, **options)
     out = r.dequantized(a.dtype if a.dtype.kind == "f" else np.float32)
     if is_tensor:
         import torch
