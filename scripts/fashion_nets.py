@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """The two reference networks of the accuracy study, the Fashion-MNIST reader, and the training
 and evaluation loops shared by scripts/train_fashion.py and scripts/accuracy_study.py.
 

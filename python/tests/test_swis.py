@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """The Python module against the command line, the straight-through estimator and the module
 helper. Run by ctest (Python.*) with PYTHONPATH=<build>/python and SWIS=<build>/swis."""
 import json
