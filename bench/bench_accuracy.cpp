@@ -18,18 +18,12 @@ namespace {
 
 const std::string kData = "/usr/share/datasets/fashion-mnist";
 
-std::vector<float> pixels(const idx::Array& a) {
-  std::vector<float> v(a.data.size());
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(a.data[i] / 255.0);
-  return v;
-}
-
 void accuracy_10k(benchmark::State& state, bool with_float) {
   const idx::Array images = idx::read(kData + "/t10k-images-idx3-ubyte.gz");
   const idx::Array labels = idx::read(kData + "/t10k-labels-idx1-ubyte.gz");
   const idx::Array calib = idx::read(kData + "/train-images-idx3-ubyte.gz", 1000);
   const onnx::Model model = onnx::read_onnx(std::string(SWIS_MODELS) + "/fashion_resnet.onnx");
-  const std::vector<float> x = pixels(images), c = pixels(calib);
+  const std::vector<float> x = idx::pixels(images), c = idx::pixels(calib);
   const std::vector<int64_t> shape = {images.shape[0], 1, 28, 28}, cshape = {1000, 1, 28, 28};
   net::NetRequest req;
   req.weights.group_size = 4;

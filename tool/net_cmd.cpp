@@ -46,10 +46,8 @@ std::vector<float> read_batch(const std::string& path, int64_t first, std::vecto
                        shape_repr(a.shape));
     }
     if (a.shape.size() == 3) a.shape.insert(a.shape.begin() + 1, 1);
-    std::vector<float> v(a.data.size());
-    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(a.data[i] / 255.0);
     *shape = a.shape;
-    return v;
+    return idx::pixels(a);
   }
   npy::Array a = npy::read(path);
   if (a.dtype != npy::DType::kFloat32 && a.dtype != npy::DType::kFloat64) {

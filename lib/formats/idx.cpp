@@ -92,6 +92,12 @@ Array read(const std::string& path, int64_t first) {
   return a;
 }
 
+std::vector<float> pixels(const Array& a) {
+  std::vector<float> v(a.data.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(a.data[i] / 255.0);
+  return v;
+}
+
 bool looks_like_idx(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) return false;

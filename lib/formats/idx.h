@@ -28,6 +28,9 @@ struct Array {
 // header says, trailing bytes and gzip errors.
 Array read(const std::string& path, int64_t first = 0);
 
+// Images as the networks take them: every value / 255, as float, in the array's order.
+std::vector<float> pixels(const Array& a);
+
 // Whether the file starts like an idx file (its first two bytes zero, after gunzip).
 bool looks_like_idx(const std::string& path);
 
