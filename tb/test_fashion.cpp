@@ -113,6 +113,19 @@ TEST_F(Fashion, TheVerilatedArrayPredictsAsTheModelEngine) {
   EXPECT_EQ(model.at("total").at("cycles"), rtl.at("total").at("cycles"));
 }
 
+TEST_F(Fashion, AnEmptyBatchIsRefused) {
+  npy::write(path("empty.npy"), npy::make_float32({0, 1, 28, 28}, {}));
+  for (const std::string args :
+       {"--input " + path("empty.npy"),
+        "--input " + kImages + " --first 3 --calib " + path("empty.npy")}) {
+    const RunResult r = run("net --engine model --shifts 8 --model " + model("resnet") + " " +
+                            args + " --json " + path("r.json"));
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("holds no images"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(path("r.json")));
+  }
+}
+
 TEST_F(Fashion, AnIdxFileOfTheWrongKindIsRefused) {
   // Labels as images, images as labels, fewer labels than images: exit 2, one line, no output.
   const std::string base = "net --engine model --shifts 8 --model " + model("resnet") + " --json " +

@@ -43,6 +43,10 @@ NetRun run_network(const onnx::Model& model, const std::vector<int64_t>& shape,
                    const std::vector<float>& input, const std::vector<int64_t>* calib_shape,
                    const std::vector<float>* calib, const NetRequest& req, ArrayBackend& backend) {
   const int64_t n = shape.at(0);
+  if (n < 1 || input.empty()) throw NetError("the input holds no images");
+  if (calib && (calib_shape->at(0) < 1 || calib->empty())) {
+    throw NetError("the calibration batch holds no images");
+  }
   const int64_t batch = req.batch > 0 ? std::min(req.batch, n) : n;
   const size_t per_item = input.size() / static_cast<size_t>(n);
   // One import per batch size (the last batch may be shorter).
