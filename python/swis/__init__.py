@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """SWIS weight quantization from Python: the project's C++ quantizer and filter scheduler
 (lib/compiler) on numpy arrays and torch tensors.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """SWIS for torch modules: quantize every Conv2d and Linear in place, or train through the
 quantizer (quantization-aware fine-tuning with a straight-through estimator).
 
