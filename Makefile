@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 SANITIZE_BUILD ?= build-sanitize
 # The sanitizer build verilates the PEs and the arrays the tests name (the 16 x 16 array
 # would only add build time there).
-SANITIZE_CONFIGS ?= ^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_ds_4x4|arr_(ss|ds)_8x8)$$
+SANITIZE_CONFIGS ?= ^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_fxp_2x3|arr_ds_4x4|arr_(ss|ds)_8x8)$$
 
 .PHONY: help deps configure build sim test check lint synth bench regress seeds waves clean
 .PHONY: coverage mutate sanitize fuzz formal
@@ -26,7 +26,9 @@ help:
 	@echo "  make check   build, then run every test (ctest) of the main build only"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
 	@echo "  make synth   Yosys: area (kGE, transistors) and critical path of the PEs and 8x8 arrays,"
-	@echo "               table and Figure 3 plots in $(BUILD)/synth/ (about 1.5 min on 2 cores)"
+	@echo "               table and Figure 3 plots in $(BUILD)/synth/ (about 1 min on 2 cores)"
+	@echo "  make table4  make synth, then Table 4 in kind: frames/s and frames/s per kGE of"
+	@echo "               ResNet-18 and MobileNet-v2 on the SS, DS and fixed-point arrays"
 	@echo "  make waves   open the newest waveform (make sim WAVES=1 writes one) with its save file"
 	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
 	@echo "  make seeds   the lock-step tests once per seed of the models' random initial state"
@@ -142,6 +144,12 @@ lint: configure
 
 synth: configure
 	cmake --build $(BUILD) --target synth
+
+# Table 4 in kind (scripts/table4.py): frames per second and per kGE of ResNet-18 and
+# MobileNet-v2 on the synthesised 8 x 8 arrays, in $(BUILD)/table4/.
+.PHONY: table4
+table4: build synth
+	python3 scripts/table4.py --swis $(BUILD)/swis --synth $(BUILD)/synth/results.csv --topologies topologies --out $(BUILD)/table4
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate

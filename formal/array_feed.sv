@@ -4,7 +4,7 @@
 //
 //   - controller: a step goes in only inside a tile; an activation beat is taken on exactly
 //     the first step of each group, so a group is held for ceil(N / ShiftsPerCycle) steps;
-//     only a tile's last step may be held back (drain/credit stall); cfg is accepted when
+//     only a tile's last step may be held back (drain stall); cfg is accepted when
 //     idle or on the tile's last step.
 //   - skew: the step injected at cycle t reaches PE (r, c) at cycle t + r + c, carrying
 //     column c's token fields as injected, `first` on the tile's first step, `last` on its
@@ -80,10 +80,11 @@ module array_feed #(
     .tok_sign_i      (tok_sign_i),
     .tok_shift_i     (tok_shift_i),
     .tok_mask_i      (tok_mask_i),
+    .tok_weight_i    ({(Cols*GroupSize*8){1'b0}}),  // fixed-point weights: not read here
     .res_valid_o     (),
     .res_ready_i     (res_ready_i),
     .res_tile_o      (),
-    .res_row_o       (),
+    .res_col_o       (),
     .res_data_o      (),
     .cnt_busy_o      (),
     .cnt_stall_o     (),

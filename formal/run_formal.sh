@@ -107,6 +107,9 @@ while read -r name rest; do
       rows=$(cfg_param "$params" Rows) || usage_error "$configs: $name has no Rows"
       cols=$(cfg_param "$params" Cols) || usage_error "$configs: $name has no Cols"
       [ $((rows * cols)) -le 64 ] || continue  # 16x16: not attempted
+      # The feed harness drives and checks SWIS tokens; a fixed-point array has the same
+      # controller and skew but other token fields: the lock-step tests check it.
+      fp=$(cfg_param "$params" FixedPoint) && [ "$fp" != 0 ] && continue
       m=$(cfg_param "$params" GroupSize) || usage_error "$configs: $name has no GroupSize"
       s=$(cfg_param "$params" ShiftsPerCycle) || usage_error "$configs: $name has no ShiftsPerCycle"
       a=$(cfg_param "$params" AccWidth) || usage_error "$configs: $name has no AccWidth"
@@ -198,7 +201,7 @@ run_proof() {
 
   sources="$rtl/swis_pe.v"
   if [ "$top" = array_feed ]; then
-    sources="$rtl/swis_delay.v $rtl/swis_fifo.v $rtl/swis_pe.v $rtl/swis_array.v"
+    sources="$rtl/swis_delay.v $rtl/swis_pe.v $rtl/fxp_pe.v $rtl/swis_array.v"
     local rows cols
     rows=$(echo "$params" | sed -n 's/.*-set Rows \([0-9]*\).*/\1/p')
     cols=$(echo "$params" | sed -n 's/.*-set Cols \([0-9]*\).*/\1/p')

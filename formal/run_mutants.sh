@@ -32,6 +32,7 @@ mutants=(
   "unsigned_always|swis_pe.v|{act_signed_i & act_raw[7], act_raw}|{1'b0, act_raw}|Eq7_Ss_M4|int8 activations read as uint8"
   "first_ignored|swis_pe.v|(tok_first_i ? {AccWidth{1'b0}} : acc_q)|acc_q|Eq7_Ds_M4|first does not clear the accumulator"
   "sum_one_bit_short|swis_pe.v|LaneWidth + \$clog2(GroupSize);|LaneWidth + \$clog2(GroupSize) - 1;|Eq7_Ds_M16,Eq7_Ss_M4|lane sum one bit too narrow (overflows)"
+  "tree_pair|swis_pe.v|node[SumWidth*(k + w) +: SumWidth];|node[SumWidth*((k + 2 * w) % GroupSize) +: SumWidth];|Eq7_Ss_M8,Eq7_Ds_M4|the lane tree adds the wrong pair of nodes"
   "row_skew|swis_array.v|.Width(ActWidth + 1), .Depth(r))|.Width(ActWidth + 1), .Depth(r == Rows - 1 ? r + 1 : r))|ArrayFeed_Ds2x3,ArrayFeed_Ss2x3|bottom row's activation one cycle late"
   "col_skew|swis_array.v|.Width(TokWidth), .Depth(c))|.Width(TokWidth), .Depth(c == 2 ? 1 : c))|ArrayFeed_Ds2x3|column 2's token one cycle early"
   "hold_floor|swis_array.v|((cur_shifts_q + 4'd1) >> 1)|(cur_shifts_q >> 1)|ArrayFeed_Ds2x3|DS group held floor(N/2) steps instead of ceil(N/2)"

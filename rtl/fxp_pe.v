@@ -51,15 +51,24 @@ module fxp_pe #(
     end
   endgenerate
 
-  reg     [SumWidth-1:0] sum;
-  integer                lane;
+  // The products summed in a balanced tree (depth clog2(M) adders), reduced in place:
+  // node 0 ends as the sum.
+  reg     [GroupSize*SumWidth-1:0] node;
+  integer                          k, w;
   always @* begin
-    sum = {SumWidth{1'b0}};
-    for (lane = 0; lane < GroupSize; lane = lane + 1) begin
-      sum = sum + {{(SumWidth - ProdWidth){lane_prod[ProdWidth*lane + ProdWidth - 1]}},
-                   lane_prod[ProdWidth*lane +: ProdWidth]};
+    for (k = 0; k < GroupSize; k = k + 1) begin
+      node[SumWidth*k +: SumWidth] =
+          {{(SumWidth - ProdWidth){lane_prod[ProdWidth*k + ProdWidth - 1]}},
+           lane_prod[ProdWidth*k +: ProdWidth]};
+    end
+    for (w = 1; w < GroupSize; w = w * 2) begin
+      for (k = 0; k + w < GroupSize; k = k + 2 * w) begin
+        node[SumWidth*k +: SumWidth] = node[SumWidth*k +: SumWidth] +
+                                       node[SumWidth*(k + w) +: SumWidth];
+      end
     end
   end
+  wire [SumWidth-1:0] sum = node[0 +: SumWidth];
 
   wire [AccWidth-1:0] contrib = {{(AccWidth - SumWidth){sum[SumWidth-1]}}, sum};
 

@@ -1,5 +1,5 @@
 // swis_delay: a Depth-stage shift register (Depth = 0 is a wire). Used for the row and column
-// skew at the array's edges and for the de-skew of results. Latency: exactly Depth cycles.
+// skew at the array's edges. Latency: exactly Depth cycles.
 `default_nettype none
 
 module swis_delay #(

@@ -61,7 +61,8 @@ module swis_pe #(
   localparam integer ProdWidth = SumWidth + 7;
 
   // ---------------------------------------------------------------------------------------
-  // Lanes: extend to 9 bits as int8 or uint8, then apply the weight sign once.
+  // Lanes: extend to 9 bits as int8 or uint8, then apply the weight sign once, shared by
+  // both slots.
   // ---------------------------------------------------------------------------------------
   wire [GroupSize*LaneWidth-1:0] lane_val;
 
@@ -75,42 +76,49 @@ module swis_pe #(
   endgenerate
 
   // ---------------------------------------------------------------------------------------
-  // Slots: mask, add the lanes, shift to the slot's bit position.
+  // Slots: mask the lanes, add them in a balanced tree (clog2(M) adders deep, not M in a
+  // chain), shift to the slot's bit position.
   // ---------------------------------------------------------------------------------------
-  wire [ShiftsPerCycle*AccWidth-1:0] slot_val;
+  wire [ShiftsPerCycle*ProdWidth-1:0] slot_val;
 
   generate
     for (s = 0; s < ShiftsPerCycle; s = s + 1) begin : gen_slot
-      wire [GroupSize-1:0] mask  = tok_mask_i[GroupSize*s +: GroupSize];
-      wire [2:0]           shift = tok_shift_i[3*s +: 3];
-      reg  [SumWidth-1:0]  sum;
-      integer              lane;
+      wire [GroupSize-1:0]       mask  = tok_mask_i[GroupSize*s +: GroupSize];
+      wire [2:0]                 shift = tok_shift_i[3*s +: 3];
+      reg  [GroupSize*SumWidth-1:0] node;  // the tree, reduced in place: node 0 ends as the sum
+      integer                    k, w;
 
       always @* begin
-        sum = {SumWidth{1'b0}};
-        for (lane = 0; lane < GroupSize; lane = lane + 1) begin
-          if (mask[lane]) begin
-            sum = sum + {{(SumWidth - LaneWidth){lane_val[LaneWidth*lane + LaneWidth - 1]}},
-                         lane_val[LaneWidth*lane +: LaneWidth]};
+        for (k = 0; k < GroupSize; k = k + 1) begin
+          node[SumWidth*k +: SumWidth] =
+              {{(SumWidth - LaneWidth){lane_val[LaneWidth*k + LaneWidth - 1]}},
+               lane_val[LaneWidth*k +: LaneWidth]} & {SumWidth{mask[k]}};
+        end
+        for (w = 1; w < GroupSize; w = w * 2) begin
+          for (k = 0; k + w < GroupSize; k = k + 2 * w) begin
+            node[SumWidth*k +: SumWidth] = node[SumWidth*k +: SumWidth] +
+                                           node[SumWidth*(k + w) +: SumWidth];
           end
         end
       end
 
+      wire [SumWidth-1:0]  sum  = node[0 +: SumWidth];
       wire [ProdWidth-1:0] prod = {{7{sum[SumWidth-1]}}, sum} << shift;
-      assign slot_val[AccWidth*s +: AccWidth] =
-          {{(AccWidth - ProdWidth){prod[ProdWidth-1]}}, prod};
+      assign slot_val[ProdWidth*s +: ProdWidth] = prod;
     end
   endgenerate
 
   // ---------------------------------------------------------------------------------------
-  // Accumulate: `first` drops the old value, `last` publishes the new one.
+  // Accumulate: `first` drops the old value, `last` publishes the new one. The slots and the
+  // accumulator are one sum, so that synthesis can add them with one carry-propagate adder.
   // ---------------------------------------------------------------------------------------
   reg [AccWidth-1:0] contrib;
   integer            slot;
   always @* begin
     contrib = {AccWidth{1'b0}};
     for (slot = 0; slot < ShiftsPerCycle; slot = slot + 1) begin
-      contrib = contrib + slot_val[AccWidth*slot +: AccWidth];
+      contrib = contrib + {{(AccWidth - ProdWidth){slot_val[ProdWidth*slot + ProdWidth - 1]}},
+                           slot_val[ProdWidth*slot +: ProdWidth]};
     end
   end
 

@@ -85,7 +85,7 @@ md="$out/results.md"
   echo "### Per second instead of per cycle"
   echo
   echo "Throughput per area as above, each PE at the clock its critical path implies (MHz in the" \
-       "first columns): the SWIS PEs' longer paths at large M take back part of their lead."
+       "first columns)."
   echo
   echo "| M | MHz fxp / SS / DS | SS N=2 | SS N=4 | SS N=6 | DS N=2 | DS N=4 | DS N=6 |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -100,13 +100,6 @@ md="$out/results.md"
     echo "| --- | --- | --- | --- |"
     awk '{ printf "| %s | %d | %.1f | %.1f%% |\n", $1, $2, $3 / 1000, $4 }' "$d"
   done
-  fxp4=$(awk -F, '$1 == "pe_fxp_m4" { print $10 }' "$csv")
-  if [ -n "$fxp4" ]; then
-    echo
-    echo "There is no fixed-point array RTL. 64 fixed-point PEs (M = 4) alone are" \
-         "$(awk -v a="$fxp4" 'BEGIN { printf "%.1f", 64 * a }') kGE; a fixed-point array would add" \
-         "the same kind of edge skew, drain chains and output FIFO as the SWIS arrays above."
-  fi
 } > "$md"
 
 # --- Plots -----------------------------------------------------------------------------------

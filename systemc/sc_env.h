@@ -44,10 +44,12 @@ struct ArrayBus {
   Signal<decltype(Dut::tok_sign_i)> tok_sign{"tok_sign"};
   Signal<decltype(Dut::tok_shift_i)> tok_shift{"tok_shift"};
   Signal<decltype(Dut::tok_mask_i)> tok_mask{"tok_mask"};
+  // The fixed-point weights: this bench runs a SWIS array, they stay zero.
+  Signal<decltype(Dut::tok_weight_i)> tok_weight{"tok_weight"};
   Signal<decltype(Dut::res_valid_o)> res_valid{"res_valid"};
   Signal<decltype(Dut::res_ready_i)> res_ready{"res_ready"};
   Signal<decltype(Dut::res_tile_o)> res_tile{"res_tile"};
-  Signal<decltype(Dut::res_row_o)> res_row{"res_row"};
+  Signal<decltype(Dut::res_col_o)> res_col{"res_col"};
   Signal<decltype(Dut::res_data_o)> res_data{"res_data"};
   Signal<decltype(Dut::cnt_busy_o)> cnt_busy{"cnt_busy"};
   Signal<decltype(Dut::cnt_stall_o)> cnt_stall{"cnt_stall"};
@@ -70,10 +72,11 @@ struct ArrayBus {
     dut.tok_sign_i(tok_sign);
     dut.tok_shift_i(tok_shift);
     dut.tok_mask_i(tok_mask);
+    dut.tok_weight_i(tok_weight);
     dut.res_valid_o(res_valid);
     dut.res_ready_i(res_ready);
     dut.res_tile_o(res_tile);
-    dut.res_row_o(res_row);
+    dut.res_col_o(res_col);
     dut.res_data_o(res_data);
     dut.cnt_busy_o(cnt_busy);
     dut.cnt_stall_o(cnt_stall);
@@ -97,7 +100,7 @@ struct ArrayBus {
     need("tok_shift_i", width(tok_shift), p.cols * S * 3);
     need("tok_mask_i", width(tok_mask), p.cols * S * M);
     need("cfg_groups_i", width(cfg_groups), p.groups_width);
-    need("res_data_o", width(res_data), p.cols * p.acc_width);
+    need("res_data_o", width(res_data), p.rows * p.acc_width);
   }
 
  private:
@@ -116,7 +119,7 @@ struct ObservedBeat {
 
 // sc_fifo prints its contents with operator<<.
 inline std::ostream& operator<<(std::ostream& os, const ObservedBeat& o) {
-  return os << "cycle " << o.cycle << " tile " << o.beat.tile << " row " << o.beat.row;
+  return os << "cycle " << o.cycle << " tile " << o.beat.tile << " column " << o.beat.col;
 }
 
 // Independent random streams per process, so that the order in which SystemC runs processes
@@ -258,11 +261,11 @@ class Monitor : public sc_core::sc_module {
     o.cycle = cycle;
     o.time = sc_core::sc_time_stamp();
     o.beat.tile = static_cast<int>(bus_.res_tile.read());
-    o.beat.row = static_cast<int>(bus_.res_row.read());
+    o.beat.col = static_cast<int>(bus_.res_col.read());
     const auto& data = bus_.res_data.read();
-    for (int c = 0; c < p_.cols; ++c) {
+    for (int r = 0; r < p_.rows; ++r) {
       o.beat.data.push_back(
-          tb::sign_extend(get_bits(data, c * p_.acc_width, p_.acc_width), p_.acc_width));
+          tb::sign_extend(get_bits(data, r * p_.acc_width, p_.acc_width), p_.acc_width));
     }
     return o;
   }
@@ -273,7 +276,7 @@ class Monitor : public sc_core::sc_module {
   Chance chance_;
 };
 
-// Checks every result beat as it arrives: its tile and row against the program's order, every
+// Checks every result beat as it arrives: its tile and column against the program's order, every
 // value against reference_gemm (padding rows and columns must read 0), and through
 // ResultCollector that no (row, filter) arrives twice. After the last expected beat it waits
 // `grace` for a beat that should not come, then stops the simulation.
@@ -295,7 +298,7 @@ class Scoreboard : public sc_core::sc_module {
     SC_THREAD(run);
   }
 
-  int64_t expected_beats() const { return static_cast<int64_t>(prog_.tiles.size()) * p_.rows; }
+  int64_t expected_beats() const { return static_cast<int64_t>(prog_.tiles.size()) * p_.cols; }
   int64_t expected_results() const { return static_cast<int64_t>(reference_.size()); }
   int64_t beats() const { return beats_; }
   int64_t results() const { return collector_.received(); }
@@ -324,8 +327,8 @@ class Scoreboard : public sc_core::sc_module {
     ObservedBeat extra;
     if (in.nb_read(extra)) {
       fail(extra.time, extra.cycle,
-           "result beat tile " + std::to_string(extra.beat.tile) + " row " +
-               std::to_string(extra.beat.row) + " after the last expected beat");
+           "result beat tile " + std::to_string(extra.beat.tile) + " column " +
+               std::to_string(extra.beat.col) + " after the last expected beat");
       return stop();
     }
     done_ = true;
@@ -335,29 +338,29 @@ class Scoreboard : public sc_core::sc_module {
   bool check(const ObservedBeat& o) {
     const ResultBeat& b = o.beat;
     const int64_t n = beats_++;
-    const int64_t tile = n / p_.rows;
-    const int want_row = p_.rows - 1 - static_cast<int>(n % p_.rows);
+    const int64_t tile = n / p_.cols;
+    const int want_col = static_cast<int>(n % p_.cols);
     const int want_tag = static_cast<int>(tile % (int64_t{1} << p_.tile_width));
-    if (b.tile != want_tag || b.row != want_row) {
+    if (b.tile != want_tag || b.col != want_col) {
       return fail(o.time, o.cycle,
                   "result beat " + std::to_string(n) + " is tile " + std::to_string(b.tile) +
-                      " row " + std::to_string(b.row) + ", expected tile " +
-                      std::to_string(want_tag) + " row " + std::to_string(want_row));
+                      " column " + std::to_string(b.col) + ", expected tile " +
+                      std::to_string(want_tag) + " column " + std::to_string(want_col));
     }
     const ArrayTile& t = prog_.tiles[static_cast<size_t>(tile)];
-    for (int c = 0; c < p_.cols; ++c) {
-      const int64_t f = t.filters[static_cast<size_t>(c)];
-      const bool real = b.row < t.rows_used && f >= 0;
-      const int64_t prow = t.row0 + b.row;
+    const int64_t f = t.filters[static_cast<size_t>(b.col)];
+    for (int r = 0; r < p_.rows; ++r) {
+      const bool real = r < t.rows_used && f >= 0;
+      const int64_t prow = t.row0 + r;
       const int64_t want = real ? reference_[static_cast<size_t>(prow * filters_ + f)] : 0;
-      if (b.data[static_cast<size_t>(c)] != want) {
+      if (b.data[static_cast<size_t>(r)] != want) {
         const std::string what =
             real ? "output row " + std::to_string(prow) + ", filter " + std::to_string(f)
                  : std::string("padding");
         return fail(o.time, o.cycle,
-                    "tile " + std::to_string(tile) + " row " + std::to_string(b.row) + " column " +
-                        std::to_string(c) + " (" + what + "): expected " + std::to_string(want) +
-                        ", actual " + std::to_string(b.data[static_cast<size_t>(c)]));
+                    "tile " + std::to_string(tile) + " column " + std::to_string(b.col) + " row " +
+                        std::to_string(r) + " (" + what + "): expected " + std::to_string(want) +
+                        ", actual " + std::to_string(b.data[static_cast<size_t>(r)]));
       }
     }
     try {

@@ -51,9 +51,10 @@ class Testbench : public sc_core::sc_module {
         driver("driver", bus, p, prog, o.bubble, o.seed),
         monitor("monitor", bus, p, o.backpressure, o.seed),
         // Any result still inside the array when the last expected one leaves would be out
-        // within the output FIFO's depth plus a drain, even at 0.95 backpressure.
+        // within a drain (its results reach the bottom row and leave, a beat per pop), even
+        // at 0.95 backpressure.
         scoreboard("scoreboard", p, prog, std::move(reference), rows, filters,
-                   period() * (40.0 * (p.out_depth() + p.rows))) {
+                   period() * (40.0 * (p.drain_cycles() + p.rows))) {
     bus.check_widths(p);
     bus.bind(dut, clk);
     driver.clk(clk);

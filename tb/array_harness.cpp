@@ -49,7 +49,7 @@ const ArrayDutEntry& find_array_dut(const ArrayParams& wanted) {
   for (const auto& e : array_duts()) {
     const ArrayParams& p = e.params;
     if (p.rows == wanted.rows && p.cols == wanted.cols && p.group_size == wanted.group_size &&
-        p.shifts_per_cycle == wanted.shifts_per_cycle) {
+        p.shifts_per_cycle == wanted.shifts_per_cycle && p.fixed_point == wanted.fixed_point) {
       return e;
     }
     have += (have.empty() ? "" : ", ") + e.name;
@@ -308,7 +308,7 @@ std::vector<ArrayRunResult> run_once(ArrayDut& dut, const std::vector<ArrayStrea
       }
       const ArrayProgram& prog = *progs[out].prog;
       if (collectors[out].complete() &&
-          collectors[out].beats() == static_cast<int64_t>(prog.tiles.size()) * p.rows) {
+          collectors[out].beats() == static_cast<int64_t>(prog.tiles.size()) * p.beats_per_tile()) {
         ArrayRunResult& r = res[out];
         r.cycles = cycle + 1 - r.first_cycle;
         r.complete = true;
@@ -373,8 +373,8 @@ std::string gtkw_for_array(const ArrayParams& p, const std::string& fst_path) {
   sig(top + "group_q[" + std::to_string(p.groups_width - 1) + ":0]", "24", 2);
   sig(top + "step_q[2:0]", "24", 2);
   sig(top + "res_tile_o[15:0]", "424", 5);
-  sig(top + "res_row_o[" +
-          std::to_string(p.rows > 1 ? std::max(1, 31 - __builtin_clz(p.rows - 1) + 1) - 1 : 0) +
+  sig(top + "res_col_o[" +
+          std::to_string(p.cols > 1 ? std::max(1, 31 - __builtin_clz(p.cols - 1) + 1) - 1 : 0) +
           ":0]",
       "424", 5);
   end_group("edge streams");
@@ -382,25 +382,32 @@ std::string gtkw_for_array(const ArrayParams& p, const std::string& fst_path) {
   for (int r = 0; r < p.rows; ++r) {
     begin_group("PE row " + std::to_string(r));
     for (int c = 0; c < p.cols; ++c) {
-      const std::string pe =
-          top + "gen_row[" + std::to_string(r) + "].gen_col[" + std::to_string(c) + "].u_pe.";
+      const std::string pe = top + "gen_row[" + std::to_string(r) + "].gen_col[" +
+                             std::to_string(c) + "].gen_pe.u_pe.";
       sig(pe + "tok_valid_q", "28", 2);
       sig(pe + "tok_first_q", "28", 2);
       sig(pe + "tok_last_q", "28", 2);
-      sig(pe + "tok_shift_q[" + std::to_string(3 * p.shifts_per_cycle - 1) + ":0]", "22", 4);
-      sig(pe + "tok_mask_q[" + std::to_string(mask_bits - 1) + ":0]", "22", 4);
-      sig(pe + "tok_sign_q[" + std::to_string(p.group_size - 1) + ":0]", "22", 4);
+      if (p.fixed_point) {
+        sig(pe + "tok_weight_q[" + std::to_string(act_bits - 1) + ":0]", "22", 4);
+      } else {
+        sig(pe + "tok_shift_q[" + std::to_string(3 * p.shifts_per_cycle - 1) + ":0]", "22", 4);
+        sig(pe + "tok_mask_q[" + std::to_string(mask_bits - 1) + ":0]", "22", 4);
+        sig(pe + "tok_sign_q[" + std::to_string(p.group_size - 1) + ":0]", "22", 4);
+      }
       sig(pe + "act_q[" + std::to_string(act_bits - 1) + ":0]", "22", 6);
       sig(pe + "acc_q[" + std::to_string(p.acc_width - 1) + ":0]", "424", 1);
     }
     end_group("PE row " + std::to_string(r));
   }
   begin_group("drain and counters");
-  for (int c = 0; c < p.cols; ++c) {
-    sig(top + "gen_drain[" + std::to_string(c) + "].gen_stage[" + std::to_string(p.rows - 1) +
-            "].q[" + std::to_string(p.acc_width) + ":0]",
-        "424", 5);
-  }
+  // The drain reads the PEs' result registers a column at a time: which columns hold a tile
+  // not yet read, which one is presented, and whether a tile's last step must wait.
+  sig(top + "loaded_q[" + std::to_string(p.cols - 1) + ":0]", "22", 5);
+  sig(top + "out_col_q[" +
+          std::to_string(p.cols > 1 ? std::max(1, 31 - __builtin_clz(p.cols - 1) + 1) - 1 : 0) +
+          ":0]",
+      "24", 5);
+  sig(top + "drain_q", "28", 2);
   for (const char* s : {"busy_q[31:0]", "stall_q[31:0]", "idle_q[31:0]"}) sig(top + s, "24", 7);
   end_group("drain and counters");
   return g.str();

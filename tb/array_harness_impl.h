@@ -63,6 +63,12 @@ class VerilatedArray final : public ArrayDut {
     dut().tok_valid_i = in.tok_valid;
     for (int c = 0; c < p.cols; ++c) {
       const WeightToken& t = in.tok[c];
+      if (p.fixed_point) {
+        for (int i = 0; i < M; ++i) {
+          put_bits(dut().tok_weight_i, (c * M + i) * 8, 8, static_cast<uint8_t>(t.weight[i]));
+        }
+        continue;
+      }
       put_bits(dut().tok_sign_i, c * M, M, t.sign);
       for (int s = 0; s < S; ++s) {
         put_bits(dut().tok_shift_i, (c * S + s) * 3, 3, static_cast<uint64_t>(t.slot[s].shift));
@@ -79,11 +85,11 @@ class VerilatedArray final : public ArrayDut {
     o.tok_ready = dut().tok_ready_o;
     o.res_valid = dut().res_valid_o;
     o.res.tile = static_cast<int>(dut().res_tile_o);
-    o.res.row = static_cast<int>(dut().res_row_o);
-    o.res.data.resize(static_cast<size_t>(p.cols));
-    for (int c = 0; c < p.cols; ++c) {
-      o.res.data[c] =
-          sign_extend(get_bits(dut().res_data_o, c * p.acc_width, p.acc_width), p.acc_width);
+    o.res.col = static_cast<int>(dut().res_col_o);
+    o.res.data.resize(static_cast<size_t>(p.rows));
+    for (int r = 0; r < p.rows; ++r) {
+      o.res.data[r] =
+          sign_extend(get_bits(dut().res_data_o, r * p.acc_width, p.acc_width), p.acc_width);
     }
     o.busy = dut().cnt_busy_o;
     o.stall = dut().cnt_stall_o;
@@ -106,9 +112,9 @@ class VerilatedArray final : public ArrayDut {
     check("res_valid_o", -1, want.res_valid, got.res_valid);
     if (want.res_valid && got.res_valid) {
       check("res_tile_o", -1, want.res.tile, got.res.tile);
-      check("res_row_o", -1, want.res.row, got.res.row);
-      for (size_t c = 0; c < want.res.data.size(); ++c) {
-        check("res_data_o", static_cast<int>(c), want.res.data[c], got.res.data[c]);
+      check("res_col_o", -1, want.res.col, got.res.col);
+      for (size_t r = 0; r < want.res.data.size(); ++r) {
+        check("res_data_o", static_cast<int>(r), want.res.data[r], got.res.data[r]);
       }
     }
     check("cnt_busy_o", -1, static_cast<int64_t>(want.busy), static_cast<int64_t>(got.busy));

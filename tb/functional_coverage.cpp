@@ -22,26 +22,32 @@ class Bins {
       const std::string pe = std::string("pe.") + k + ".";
       if (std::string(k) != "fxp") {
         for (int j = 0; j < (std::string(k) == "ds" ? 2 : 1); ++j) {
-          for (int s = 0; s < 8; ++s) declare(pe + "slot" + std::to_string(j) + ".shift=" + std::to_string(s));
+          for (int s = 0; s < 8; ++s)
+            declare(pe + "slot" + std::to_string(j) + ".shift=" + std::to_string(s));
         }
-        for (const char* b : {"mask=none", "mask=all", "sign=all_neg", "sign=all_pos", "sign=mixed"}) {
+        for (const char* b :
+             {"mask=none", "mask=all", "sign=all_neg", "sign=all_pos", "sign=mixed"}) {
           declare(pe + b);
         }
       } else {
         declare(pe + "weight=-128");
         declare(pe + "weight=127");
       }
-      for (const char* b : {"act=-128", "act=127", "act=255", "act=0", "int8", "uint8", "first", "last",
-                            "first_and_last", "bubble"}) {
+      for (const char* b : {"act=-128", "act=127", "act=255", "act=0", "int8", "uint8", "first",
+                            "last", "first_and_last", "bubble"}) {
         declare(pe + b);
       }
     }
     declare("pe.ds.slot1.empty");
-    for (const char* k : {"ss", "ds"}) {
+    for (const char* k : {"ss", "ds", "fxp"}) {
       const std::string a = std::string("array.") + k + ".";
-      for (int n = 1; n <= 8; ++n) declare(a + "tile.N=" + std::to_string(n));
-      for (const char* b : {"tile.N_changes", "tile.int8", "tile.uint8", "tile.G=1",
-                            "tile.G>1", "drain_stall", "output_backpressure", "input_bubble"}) {
+      // A fixed-point tile has no N: one step per group.
+      if (std::string(k) != "fxp") {
+        for (int n = 1; n <= 8; ++n) declare(a + "tile.N=" + std::to_string(n));
+        declare(a + "tile.N_changes");
+      }
+      for (const char* b : {"tile.int8", "tile.uint8", "tile.G=1", "tile.G>1", "drain_stall",
+                            "output_backpressure", "input_bubble"}) {
         declare(a + b);
       }
     }
@@ -51,7 +57,8 @@ class Bins {
     if (dir_.empty()) return;
     const std::string path = dir_ + "/fcov_" + std::to_string(getpid()) + ".txt";
     if (FILE* f = std::fopen(path.c_str(), "w")) {
-      for (const auto& [bin, n] : count_) std::fprintf(f, "%s %llu\n", bin.c_str(), static_cast<unsigned long long>(n));
+      for (const auto& [bin, n] : count_)
+        std::fprintf(f, "%s %llu\n", bin.c_str(), static_cast<unsigned long long>(n));
       std::fclose(f);
     }
   }
@@ -132,15 +139,22 @@ void sample_pe(const PeParams& p, const PeStimulus& in) {
 }
 
 ArraySampler::ArraySampler(const ArrayParams& p)
-    : kind_(p.shifts_per_cycle == 2 ? "ds" : "ss"), on_(enabled()) {}
+    : kind_(p.fixed_point             ? "fxp"
+            : p.shifts_per_cycle == 2 ? "ds"
+                                      : "ss"),
+      fixed_point_(p.fixed_point),
+      on_(enabled()) {}
 
 void ArraySampler::cycle(const ArrayInputs& in, const ArrayOutputs& seen, bool bubble) {
   if (!on_) return;
   Bins& b = bins();
   const std::string k = std::string("array.") + kind_ + ".";
   if (in.cfg_valid && seen.cfg_ready) {
-    if (in.cfg_shifts >= 1 && in.cfg_shifts <= 8) b.hit(k + "tile.N=" + std::to_string(in.cfg_shifts));
-    if (last_shifts_ >= 0 && in.cfg_shifts != last_shifts_) b.hit(k + "tile.N_changes");
+    if (!fixed_point_) {
+      if (in.cfg_shifts >= 1 && in.cfg_shifts <= 8)
+        b.hit(k + "tile.N=" + std::to_string(in.cfg_shifts));
+      if (last_shifts_ >= 0 && in.cfg_shifts != last_shifts_) b.hit(k + "tile.N_changes");
+    }
     b.hit(k + (in.cfg_act_signed ? "tile.int8" : "tile.uint8"));
     b.hit(k + (in.cfg_groups == 1 ? "tile.G=1" : "tile.G>1"));
     last_shifts_ = in.cfg_shifts;

@@ -10,10 +10,10 @@
 //   pe.<kind>.sign=all_neg|all_pos|mixed, pe.fxp.weight=-128|127
 //   pe.<kind>.act=-128|127|255|0     an activation lane at an extreme (int8 min/max, uint8 max)
 //   pe.<kind>.int8|uint8, .first|last|first_and_last|bubble
-//   array.<kind>.tile.N=<1..8>       a tile configured with N shifts
-//   array.<kind>.tile.N_changes      a tile whose N differs from the previous tile's
+//   array.<kind>.tile.N=<1..8>       a tile configured with N shifts (not for kind fxp)
+//   array.<kind>.tile.N_changes      a tile whose N differs from the previous tile's (not fxp)
 //   array.<kind>.tile.int8|uint8, array.<kind>.tile.G=1|G>1
-//   array.<kind>.drain_stall         a ready step held back for the drain or the FIFO credits
+//   array.<kind>.drain_stall         a ready step held back for the drain
 //   array.<kind>.output_backpressure a result beat offered while res_ready is low
 //   array.<kind>.input_bubble        a cycle in which the driver held back a beat it had
 #pragma once
@@ -38,7 +38,8 @@ class ArraySampler {
   void cycle(const ArrayInputs& in, const ArrayOutputs& seen, bool bubble);
 
  private:
-  const char* kind_;
+  const char* kind_;  // ss, ds or fxp
+  bool fixed_point_;
   bool on_;
   int last_shifts_ = -1;
   uint64_t last_stall_ = 0;

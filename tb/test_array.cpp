@@ -43,7 +43,7 @@ class Array : public testing::TestWithParam<ArrayDutEntry> {
     g.K = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_k));
     std::vector<int> shifts;
     for (int i = 0; i < 4; ++i) shifts.push_back(1 + static_cast<int>(rng() % 8));
-    g.ops = random_gemm(g.P, g.K, g.F, p.group_size, p.cols, shifts, act_signed, rng());
+    g.ops = random_gemm(p, g.P, g.K, g.F, shifts, act_signed, rng());
     g.prog = program_gemm(p, g.ops);
     return g;
   }
@@ -56,7 +56,7 @@ class Array : public testing::TestWithParam<ArrayDutEntry> {
     g.P = P;
     g.K = G * p.group_size;
     g.F = F;
-    g.ops = random_gemm(g.P, g.K, g.F, p.group_size, p.cols, shifts, act_signed, seed);
+    g.ops = random_gemm(p, g.P, g.K, g.F, shifts, act_signed, seed);
     g.prog = program_gemm(p, g.ops);
     return g;
   }
@@ -104,7 +104,7 @@ TEST_P(Array, ShortTilesStallForTheDrain) {
   const ArrayDutEntry& e = GetParam();
   const ArrayParams& p = e.params;
   const int64_t P = 3 * p.rows + 1, F = p.cols + 1;
-  const GemmOperands ops = random_gemm(P, 3, F, p.group_size, p.cols, {1, 2}, true, 5);
+  const GemmOperands ops = random_gemm(p, P, 3, F, {1, 2}, true, 5);
   const ArrayProgram prog = program_gemm(p, ops);
   auto dut = e.make();
   const ArrayRunResult r = run_program(*dut, prog, P, F, {});
@@ -122,7 +122,7 @@ TEST_P(Array, MostGroupsATileCanHold) {
   const ArrayDutEntry& e = GetParam();
   const ArrayParams& p = e.params;
   const int64_t P = p.rows, F = p.cols, K = static_cast<int64_t>(p.max_groups()) * p.group_size;
-  const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, {1}, true, 9);
+  const GemmOperands ops = random_gemm(p, P, K, F, {1}, true, 9);
   const ArrayProgram prog = program_gemm(p, ops);
   ASSERT_EQ(prog.tiles.size(), 1u);
   auto dut = e.make();
@@ -360,8 +360,8 @@ TEST_P(Array, IdleStreamsCarryRandomDataOverTheirWholePortWidths) {
 TEST_P(Array, ThreeLayersBackToBackWithoutAResetAreExact) {
   // A network's layers on one array: int8, then uint8, then int8, each with its own G and its
   // own N per tile, one stream with no reset between them. The second layer's tiles are one
-  // step each (G = 1, N <= 2 slots), so on an array of more than one row its first tile waits
-  // out the drain of the first layer's last tile.
+  // step each (G = 1, N <= 2 slots), so its first tile waits out the drain of the first
+  // layer's last tile (Rows + Cols cycles from one last step to the next).
   const ArrayDutEntry& e = GetParam();
   const ArrayParams& p = e.params;
   const int64_t R = p.rows, C = p.cols;
@@ -397,7 +397,8 @@ TEST_P(Array, ThreeLayersBackToBackWithoutAResetAreExact) {
     // stream (the fill and drain of consecutive layers overlap).
     const uint64_t alone = closed_form_cycles(p, g.prog.tile_steps());
     const uint64_t first_steps = g.prog.tile_steps().front();
-    const uint64_t wait = k == 0 ? 0 : std::max<uint64_t>(R, first_steps) - first_steps;
+    const uint64_t drain = static_cast<uint64_t>(p.drain_cycles());
+    const uint64_t wait = k == 0 ? 0 : std::max<uint64_t>(drain, first_steps) - first_steps;
     EXPECT_EQ(r.cycles, alone + wait)
         << e.name << ": layer " << k << " from cycle " << r.first_cycle << ", alone " << alone;
     EXPECT_EQ(r.busy + r.stall + r.idle, r.cycles - 1) << e.name << ": layer " << k;
@@ -405,8 +406,8 @@ TEST_P(Array, ThreeLayersBackToBackWithoutAResetAreExact) {
     EXPECT_LE(end - prev_end, alone) << e.name << ": layer " << k << " ends at cycle " << end;
     if (k > 0) {
       // The layer's first configuration is taken as the previous layer's last step goes in:
-      // the two overlap by that step's fill and drain, 2 Rows + Cols + 1 cycles.
-      EXPECT_EQ(prev_end - r.first_cycle, static_cast<uint64_t>(2 * R + C + 1))
+      // the two overlap by that step's fill and drain, Rows + Cols cycles.
+      EXPECT_EQ(prev_end - r.first_cycle, static_cast<uint64_t>(R + C))
           << e.name << ": layer " << k << " starts at cycle " << r.first_cycle
           << ", the previous one ends at cycle " << prev_end;
     }
@@ -414,9 +415,7 @@ TEST_P(Array, ThreeLayersBackToBackWithoutAResetAreExact) {
   }
   // The whole stream: the closed form of all the tiles in order, as one program from reset.
   EXPECT_EQ(prev_end, closed_form_cycles(p, all_steps)) << e.name;
-  if (p.rows > 1) {
-    EXPECT_GT(rs[1].cycles, closed_form_cycles(p, layers[1].prog.tile_steps())) << e.name;
-  }
+  EXPECT_GT(rs[1].cycles, closed_form_cycles(p, layers[1].prog.tile_steps())) << e.name;
 }
 
 TEST_P(Array, ThreeLayersBackToBackUnderBubblesAndBackpressureAreExact) {
@@ -459,10 +458,8 @@ TEST(ArrayStream, TileNumbersContinueAcrossLayersAndWrap) {
   }
   const ArrayParams& p = e->params;
   const int64_t wrap = int64_t{1} << p.tile_width;
-  const GemmOperands a =
-      random_gemm((wrap - 2) * p.rows, 1, p.cols, p.group_size, p.cols, {1}, true, 901);
-  const GemmOperands b =
-      random_gemm(5 * p.rows, 3 * p.group_size, p.cols, p.group_size, p.cols, {4}, false, 902);
+  const GemmOperands a = random_gemm(p, (wrap - 2) * p.rows, 1, p.cols, {1}, true, 901);
+  const GemmOperands b = random_gemm(p, 5 * p.rows, 3 * p.group_size, p.cols, {4}, false, 902);
   const ArrayProgram pa = program_gemm(p, a), pb = program_gemm(p, b);
   ASSERT_EQ(static_cast<int64_t>(pa.tiles.size()), wrap - 2);
   ASSERT_EQ(pb.tiles.size(), 5u);

@@ -54,7 +54,7 @@ ModelRun run_model(const ArrayParams& p, const ArrayProgram& prog, int64_t rows,
     run.last = o;
     if (o.res_valid) {
       col.take(o.res);
-      if (col.beats() == static_cast<int64_t>(prog.tiles.size()) * p.rows) {
+      if (col.beats() == static_cast<int64_t>(prog.tiles.size()) * p.beats_per_tile()) {
         run.cycles = cycle + 1;
         run.y = col.result();
         return run;
@@ -90,7 +90,8 @@ TEST(ArrayModel, ResultsEqualAPlainGemmAndCyclesTheClosedForm) {
 }
 
 TEST(ArrayModel, ShortTilesStallForTheDrain) {
-  // G = 1 and N = 1: one step per tile, shorter than the drain of 8 rows.
+  // G = 1 and N = 1: one step per tile, far shorter than the drain (Rows + Cols = 16 cycles
+  // from one tile's last step to the next's).
   ArrayParams p;
   p.shifts_per_cycle = 1;
   const GemmOperands ops = random_gemm(40, 4, 8, 4, 8, {1}, true, 3);
@@ -99,7 +100,7 @@ TEST(ArrayModel, ShortTilesStallForTheDrain) {
   const ModelRun run = run_model(p, prog, 40, 8);
   EXPECT_EQ(run.y, reference_gemm(ops));
   EXPECT_EQ(run.cycles, closed_form_cycles(p, prog.tile_steps()));
-  EXPECT_EQ(run.last.stall, 4u * (8 - 1));  // each later tile waits 7 cycles for the drain
+  EXPECT_EQ(run.last.stall, 4u * (16 - 1));  // each later tile waits 15 cycles for the drain
 }
 
 TEST(ArrayProgram, TokensCarryTheGroupsShiftsInOrderAndAnEmptySlotForOddN) {
@@ -128,6 +129,43 @@ TEST(ArrayProgram, TokensCarryTheGroupsShiftsInOrderAndAnEmptySlotForOddN) {
   EXPECT_EQ(b.slot[0].shift, 7);
   EXPECT_EQ(b.slot[0].mask, 0b0101u);
   EXPECT_EQ(b.slot[1].mask, 0u);  // empty
+}
+
+TEST(ArrayProgram, AFixedPointArrayTakesOneTokenOfInt8WeightsPerGroupAndRefusesWiderOnes) {
+  ArrayParams p;
+  p.rows = 1;
+  p.cols = 2;
+  p.fixed_point = true;
+  p.shifts_per_cycle = 1;
+  GemmOperands ops;
+  ops.rows = 1;
+  ops.groups = 2;
+  ops.group_size = 4;
+  ops.act.assign(8, 3);
+  ops.filters = 2;
+  ops.q = {1, -2, 127, -128, 0, 5, 6, 7, 9, 8, 7, 6, -1, -1, -1, -1};
+  ops.set.assign(4, 0);
+  ops.filter_shifts = {8, 3};  // N does not apply: the filters may differ
+  ops.order = {0, 1};
+  const ArrayProgram prog = program_gemm(p, ops);
+  ASSERT_EQ(prog.tiles.size(), 1u);
+  EXPECT_EQ(prog.tiles[0].steps, 2u);  // one step per group
+  EXPECT_EQ(prog.cfg[0].shifts, 1);
+  ASSERT_EQ(prog.tok.size(), 2u);
+  for (int g = 0; g < 2; ++g) {
+    for (int c = 0; c < 2; ++c) {
+      for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(prog.tok[static_cast<size_t>(g)][c].weight[i],
+                  ops.q[static_cast<size_t>((c * 2 + g) * 4 + i)])
+            << "group " << g << " column " << c << " lane " << i;
+      }
+    }
+  }
+  // The model engine's array of the same shape computes the same GEMM.
+  const ModelRun run = run_model(p, prog, 1, 2);
+  EXPECT_EQ(run.y, reference_gemm(ops));
+  ops.q[3] = -129;  // a SWIS magnitude, not an int8
+  EXPECT_THROW(program_gemm(p, ops), std::invalid_argument);
 }
 
 TEST(ArrayProgram, RefusesMixedNInATileAndReductionsPastTheBound) {

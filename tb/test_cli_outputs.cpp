@@ -151,7 +151,7 @@ TEST_F(CliOutputs, ProgressShowsOnStderrWhenAskedAndNotOtherwise) {
   EXPECT_EQ(quiet.err, "") << "progress on a stderr that is not a terminal, unasked";
   const RunResult shown = run("sim --progress --dir " + path("s"));
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_NE(shown.err.find("swis run arr_ds_8x8: 43225 / 43225 cycles (100%)"), std::string::npos)
+  EXPECT_NE(shown.err.find("swis run arr_ds_8x8: 43216 / 43216 cycles (100%)"), std::string::npos)
       << shown.err;
   EXPECT_NE(shown.err.find("kcycles/s"), std::string::npos) << shown.err;
   EXPECT_EQ(shown.out, quiet.out) << "progress must not change the report";
@@ -175,7 +175,29 @@ TEST_F(CliOutputs, PerfWritesItsFilesAfterVerifyingAndMarksTheRowsItRan) {
   for (const auto& l : j.at("layers")) (l.at("verified").is_null() ? unverified : verified) += 1;
   EXPECT_EQ(verified, 1);
   EXPECT_EQ(unverified, 19);
-  EXPECT_EQ(j.at("total").at("cycles"), 11250548);
+  EXPECT_EQ(j.at("total").at("cycles"), 11250368);
+}
+
+TEST_F(CliOutputs, PerfOnTheFixedPointArrayTakesOneStepPerGroupAndChecksItOnTheRtl) {
+  // 8-bit fixed point: one step per group, as many as double shift at N = 2 (one step of
+  // two slots per group); --verify runs the smallest layer on the Verilated arr_fxp_8x8.
+  const RunResult f =
+      run("perf --topology " + path("T.csv") + " --pe fxp --verify 1 --json " + path("f.json"));
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_NE(f.out.find("on the RTL (arr_fxp_8x8"), std::string::npos) << f.out;
+  const RunResult d =
+      run("perf --topology " + path("T.csv") + " --pe ds --shifts 2 --json " + path("d.json"));
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  const nlohmann::json jf = nlohmann::json::parse(tb::slurp(dir_ / "f.json"));
+  const nlohmann::json jd = nlohmann::json::parse(tb::slurp(dir_ / "d.json"));
+  EXPECT_EQ(jf.at("array").at("pe"), "fxp");
+  EXPECT_EQ(jf.at("verify").at("agreed"), 1);
+  EXPECT_EQ(jf.at("total").at("cycles"), jd.at("total").at("cycles"));
+  EXPECT_EQ(jf.at("total").at("ideal_cycles"), jd.at("total").at("ideal_cycles"));
+  // N does not apply to fixed point.
+  const RunResult bad = run("perf --topology " + path("T.csv") + " --pe fxp --shifts 3");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--pe fxp"), std::string::npos) << bad.err;
 }
 
 TEST_F(CliOutputs, AnUnreachableTargetNamesWhatWouldWork) {

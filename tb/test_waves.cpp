@@ -93,11 +93,11 @@ TEST_F(Waves, TracedRunHoldsEverySignalOfTheSaveFileForEveryPe) {
         << "the save file names " << line << ", the FST has no such signal";
     ++shown;
   }
-  EXPECT_EQ(shown, 1 + 8 + 5 + 8 * p.rows * p.cols + p.cols + 3);
+  EXPECT_EQ(shown, 1 + 8 + 5 + 8 * p.rows * p.cols + 3 + 3);
   for (int r = 0; r < p.rows; ++r) {
     for (int c = 0; c < p.cols; ++c) {
       const std::string pe = "TOP.swis_array.gen_row[" + std::to_string(r) + "].gen_col[" +
-                             std::to_string(c) + "].u_pe.";
+                             std::to_string(c) + "].gen_pe.u_pe.";
       EXPECT_TRUE(v.signals.count(pe + "acc_q[31:0]")) << pe;
       EXPECT_TRUE(v.signals.count(pe + "act_q[31:0]")) << pe;
       EXPECT_TRUE(v.signals.count(pe + "tok_mask_q[7:0]")) << pe;

@@ -75,8 +75,8 @@ bool verify_layer(std::FILE* out, const tb::ArrayDutEntry& e, const ArrayParams&
       static_cast<long long>(P), static_cast<long long>(K), static_cast<long long>(F),
       shifts_text(row.perf.first_shifts).c_str(), act_signed ? "int8" : "uint8");
   const auto t0 = std::chrono::steady_clock::now();
-  const GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, row.perf.first_shifts,
-                                       act_signed, 1000 + static_cast<uint64_t>(index));
+  const GemmOperands ops = random_gemm(p, P, K, F, row.perf.first_shifts, act_signed,
+                                       1000 + static_cast<uint64_t>(index));
   const ArrayProgram prog = program_gemm(p, ops);
   auto dut = e.make();
   tb::ArrayRunOptions opt;
@@ -118,11 +118,18 @@ int perf(const PerfArgs& a) {
   p.cols = a.cols;
   p.group_size = a.group;
   p.shifts_per_cycle = a.pe == "ds" ? 2 : 1;
+  p.fixed_point = a.pe == "fxp";
   p.validate();
+  if (p.fixed_point && (a.shifts_opt->count() || a.target_opt->count())) {
+    throw UsageError(
+        "swis perf: --pe fxp takes 8-bit weights, one step per group: --shifts and "
+        "--target do not apply");
+  }
   std::optional<TargetRatio> target;
   if (a.target_opt->count()) target = parse_target(a.target);
   const bool fixed = a.shifts_opt->count() > 0;
-  const int n_all = a.shifts;
+  // A fixed-point tile is one step per group; N = 1 keeps its utilization in steps.
+  const int n_all = p.fixed_point ? 1 : a.shifts;
   const tb::ArrayDutEntry* dut = nullptr;
   if (a.verify > 0) {
     try {
@@ -170,7 +177,9 @@ int perf(const PerfArgs& a) {
                topo.layers.size(), topo.gemm_layout ? "GEMM" : "convolution",
                static_cast<long long>(topo.macs()));
   std::fprintf(out, "array %s; ", p.describe().c_str());
-  if (target) {
+  if (p.fixed_point) {
+    std::fprintf(out, "8-bit fixed point: one step per group on every tile\n");
+  } else if (target) {
     std::fprintf(out,
                  "target %s: per layer, filter tiles at the allowed N just below and above it\n",
                  a.target.c_str());
@@ -291,10 +300,7 @@ int perf(const PerfArgs& a) {
     };
     Json j;
     j["topology"] = topo.path;
-    j["array"] = {{"rows", p.rows},
-                  {"cols", p.cols},
-                  {"group", p.group_size},
-                  {"pe", p.shifts_per_cycle == 2 ? "ds" : "ss"}};
+    j["array"] = {{"rows", p.rows}, {"cols", p.cols}, {"group", p.group_size}, {"pe", a.pe}};
     if (target) {
       j["target"] = static_cast<double>(target->num) / static_cast<double>(target->den);
     } else {
@@ -335,7 +341,9 @@ void add_perf(CLI::App& app, int& exit_code) {
   sub->add_option("--group", a->group, "M: weights per group")
       ->check(CLI::Range(1, 16))
       ->group("Array");
-  sub->add_option("--pe", a->pe, "PE kind")->check(CLI::IsMember({"ss", "ds"}))->group("Array");
+  sub->add_option("--pe", a->pe, "PE kind: SWIS single- or double-shift, or 8-bit fixed point")
+      ->check(CLI::IsMember({"ss", "ds", "fxp"}))
+      ->group("Array");
   a->shifts_opt = sub->add_option("--shifts", a->shifts, "N on every tile")
                       ->check(CLI::Range(1, kMaxScheduleShifts))
                       ->group("Shifts");

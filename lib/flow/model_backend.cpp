@@ -27,7 +27,7 @@ ArrayRun ModelBackend::run(const ArrayProgram& prog, int64_t rows, int64_t filte
   // Per tile and group, each column's tokens decode to signed lane weights (Equation 6:
   // w_i = Sign(w_i) sum_j m_i[j] 2^s_j over the group's steps and slots), which then meet every
   // row's activation group in a plain sum: Equation 7 regrouped, the same integers, from the very
-  // tokens the RTL takes.
+  // tokens the RTL takes. A fixed-point token carries the weights themselves.
   const int M = p_.group_size, R = p_.rows, C = p_.cols, S = p_.shifts_per_cycle;
   const auto work = [&](size_t first, size_t step) {
     std::vector<int32_t> weights;  // the current filter tile's decoded weights, [g][c][lane]
@@ -49,6 +49,10 @@ ArrayRun ModelBackend::run(const ArrayProgram& prog, int64_t rows, int64_t filte
           const WeightToken* toks = prog.tok[tok0[i] + static_cast<size_t>(g * steps + s)];
           for (int c = 0; c < C; ++c) {
             const WeightToken& tok = toks[static_cast<size_t>(c)];
+            if (p_.fixed_point) {  // the group's int8 weights, one token
+              for (int l = 0; l < M; ++l) w[c * M + l] += tok.weight[l];
+              continue;
+            }
             for (int j = 0; j < S; ++j) {
               for (int l = 0; l < M; ++l) {
                 if (tok.slot[j].mask >> l & 1u) {

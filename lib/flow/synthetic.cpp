@@ -36,4 +36,20 @@ GemmOperands random_gemm(int64_t P, int64_t K, int64_t F, int group_size, int co
   return ops;
 }
 
+GemmOperands random_gemm(const ArrayParams& p, int64_t P, int64_t K, int64_t F,
+                         const std::vector<int>& shifts, bool act_signed, uint64_t seed) {
+  GemmOperands ops = random_gemm(P, K, F, p.group_size, p.cols, shifts, act_signed, seed);
+  if (!p.fixed_point) return ops;
+  std::mt19937_64 rng(seed ^ 0x5eedf1edULL);
+  const int M = p.group_size;
+  for (int64_t f = 0; f < F; ++f) {
+    for (int64_t k = 0; k < ops.groups * M; ++k) {
+      // Lanes past K stay zero: the padding of the last group.
+      ops.q[static_cast<size_t>(f * ops.groups * M + k)] =
+          k < K ? static_cast<int16_t>(static_cast<int>(rng() % 256) - 128) : int16_t{0};
+    }
+  }
+  return ops;
+}
+
 }  // namespace swis

@@ -14,7 +14,9 @@ ArrayParams ArrayParams::from_config(const HwConfig& c) {
   p.rows = static_cast<int>(c.param("Rows"));
   p.cols = static_cast<int>(c.param("Cols"));
   p.group_size = static_cast<int>(c.param("GroupSize"));
-  p.shifts_per_cycle = static_cast<int>(c.param("ShiftsPerCycle"));
+  p.fixed_point = c.has_param("FixedPoint") && c.param("FixedPoint") != 0;
+  // A fixed-point array has no shift slots; its ShiftsPerCycle, if given, is not used.
+  p.shifts_per_cycle = p.fixed_point ? 1 : static_cast<int>(c.param("ShiftsPerCycle"));
   p.acc_width = static_cast<int>(c.param("AccWidth"));
   if (c.has_param("GroupsWidth")) p.groups_width = static_cast<int>(c.param("GroupsWidth"));
   p.validate();
@@ -38,7 +40,10 @@ int ArrayParams::max_groups() const {
 
 std::string ArrayParams::describe() const {
   std::ostringstream os;
-  os << rows << "x" << cols << " " << (shifts_per_cycle == 1 ? "single-shift" : "double-shift")
+  os << rows << "x" << cols << " "
+     << (fixed_point             ? "fixed-point"
+         : shifts_per_cycle == 1 ? "single-shift"
+                                 : "double-shift")
      << " M=" << group_size;
   return os.str();
 }
@@ -60,21 +65,16 @@ void ArrayModel::reset() {
   ActGroup zero;
   zero.is_signed = false;
   act_hold_.assign(static_cast<size_t>(R), zero);
-  gap_ = pending_ = 0;
+  drain_ = false;
   busy_ = stall_ = idle_ = 0;
   act_skew_.assign(static_cast<size_t>(R), {});
   for (int r = 0; r < R; ++r) act_skew_[r].slot.assign(static_cast<size_t>(r), zero);
   tok_skew_.assign(static_cast<size_t>(C), {});
   for (int c = 0; c < C; ++c) tok_skew_[c].slot.assign(static_cast<size_t>(c), WeightToken{});
   pes_.assign(static_cast<size_t>(R * C), PeModel(p_.pe()));
-  drain_.assign(static_cast<size_t>(R * C), {false, 0});
-  deskew_.assign(static_cast<size_t>(C), {});
-  for (int c = 0; c < C; ++c) deskew_[c].slot.assign(static_cast<size_t>(C - 1 - c), {false, 0});
-  out_row_ = R - 1;
+  loaded_.assign(static_cast<size_t>(C), 0);
+  out_col_ = 0;
   out_tile_ = 0;
-  fifo_.assign(static_cast<size_t>(p_.out_depth()),
-               ResultBeat{0, 0, std::vector<int64_t>(static_cast<size_t>(C))});
-  fifo_head_ = fifo_count_ = 0;
   tiles_started_ = 0;
   history_.slot.assign(static_cast<size_t>(R + C + 2), Injection{});
   history_.head = 0;
@@ -88,14 +88,9 @@ ArrayModel::Control ArrayModel::control(const ArrayInputs& in) const {
   k.group_start = step_ == 0;
   const bool group_end = step_ == spg - 1;
   k.tile_end = group_end && group_ == cur_groups_ - 1;
-  const int credits = p_.out_depth() - static_cast<int>(fifo_count_) - pending_;
-  k.held_back = k.tile_end && (gap_ != 0 || credits < p_.rows);
+  k.held_back = k.tile_end && drain_;
   k.step_ready = cur_valid_ && in.tok_valid && (!k.group_start || in.act_valid);
   k.fire = k.step_ready && !k.held_back;
-  // Column 0's de-skewed drain output: the row that enters the FIFO this cycle.
-  const auto& d0 = deskew_[0].slot.empty() ? drain_[static_cast<size_t>((p_.rows - 1) * p_.cols)]
-                                           : deskew_[0].oldest();
-  k.fifo_push = d0.first;
   return k;
 }
 
@@ -104,16 +99,21 @@ void ArrayModel::outputs(const ArrayInputs& in, ArrayOutputs& o) const {
   o.tok_ready = k.fire;
   o.act_ready = k.fire && k.group_start;
   o.cfg_ready = !cur_valid_ || (k.fire && k.tile_end);
-  o.res_valid = fifo_count_ != 0;
+  o.res_valid = col_done(out_col_);
   if (o.res_valid) {
-    const ResultBeat& b = fifo_[fifo_head_];
-    o.res.tile = b.tile;
-    o.res.row = b.row;
-    o.res.data.assign(b.data.begin(), b.data.end());
+    o.res.tile = out_tile_;
+    o.res.col = out_col_;
+    o.res.data.resize(static_cast<size_t>(p_.rows));
+    for (int r = 0; r < p_.rows; ++r) o.res.data[r] = pe(r, out_col_).out().res;
   }
   o.busy = busy_;
   o.stall = stall_;
   o.idle = idle_;
+}
+
+bool ArrayModel::col_done(int c) const {
+  // From the cycle after the column's bottom PE completed; in that cycle its completion.
+  return loaded_[static_cast<size_t>(c)] || pe(p_.rows - 1, c).out().res_valid;
 }
 
 ArrayModel::Injection ArrayModel::injected_at(uint64_t cycle) const {
@@ -141,42 +141,10 @@ void ArrayModel::clock(const ArrayInputs& in) {
     t.last = k.fire && k.tile_end;
   }
 
-  // --- Output side, from this cycle's registers (PEs not yet clocked): FIFO, de-skew, drain.
-  const bool pop = fifo_count_ != 0 && in.res_ready;
-  const bool full = fifo_count_ == fifo_.size();
-  if (k.fifo_push && !full) {
-    ResultBeat& b = fifo_[(fifo_head_ + fifo_count_) % fifo_.size()];
-    b.tile = out_tile_;
-    b.row = out_row_;
-    for (int c = 0; c < C; ++c) {
-      const auto& d = deskew_[c].slot.empty() ? drain_[static_cast<size_t>((R - 1) * C + c)]
-                                              : deskew_[c].oldest();
-      b.data[c] = d.second;
-    }
-  }
-  if (pop) {
-    fifo_head_ = (fifo_head_ + 1) % fifo_.size();
-    --fifo_count_;
-  }
-  if (k.fifo_push && !full) ++fifo_count_;
-  if (k.fifo_push) {
-    out_tile_ = out_row_ == 0 ? (out_tile_ + 1) % (1 << p_.tile_width) : out_tile_;
-    out_row_ = out_row_ == 0 ? R - 1 : out_row_ - 1;
-  }
-  for (int c = 0; c < C; ++c) {
-    if (!deskew_[c].slot.empty()) deskew_[c].push(drain_[static_cast<size_t>((R - 1) * C + c)]);
-    // Bottom-up, so that each stage still reads the old value of the one above it.
-    const bool capture = pe(R - 1, c).out().res_valid;
-    for (int r = R - 1; r >= 0; --r) {
-      auto& stage = drain_[static_cast<size_t>(r * C + c)];
-      if (capture) {
-        stage = {true, pe(r, c).out().res};
-      } else {
-        stage = r == 0 ? std::make_pair(false, int64_t{0})
-                       : drain_[static_cast<size_t>((r - 1) * C + c)];
-      }
-    }
-  }
+  // --- Output side, from this cycle's registers (PEs not yet clocked).
+  const bool pop = col_done(out_col_) && in.res_ready;
+  const bool tile_out = pop && out_col_ == C - 1;
+  for (int c = 0; c < C; ++c) loaded_[c] = col_done(c) && !(pop && out_col_ == c);
 
   // --- PEs, last first: a PE's west and north neighbours still show this cycle's outputs.
   for (int r = R - 1; r >= 0; --r) {
@@ -212,11 +180,12 @@ void ArrayModel::clock(const ArrayInputs& in) {
     group_ = group_end ? group_ + 1 : group_;
   }
   if (k.fire && k.tile_end) {
-    gap_ = R - 1;
-  } else if (gap_ != 0) {
-    --gap_;
+    drain_ = true;
+  } else if (tile_out) {
+    drain_ = false;
   }
-  pending_ += (k.fire && k.tile_end ? R : 0) - (k.fifo_push ? 1 : 0);
+  if (tile_out) out_tile_ = (out_tile_ + 1) % (1 << p_.tile_width);
+  if (pop) out_col_ = tile_out ? 0 : out_col_ + 1;
   busy_ += k.fire;
   stall_ += k.step_ready && k.held_back;
   idle_ += !k.step_ready;
@@ -227,8 +196,8 @@ uint64_t closed_form_cycles(const ArrayParams& p, const std::vector<uint64_t>& s
   if (steps.empty()) return 0;
   uint64_t e = steps[0];
   for (size_t i = 1; i < steps.size(); ++i)
-    e += std::max<uint64_t>(steps[i], static_cast<uint64_t>(p.rows));
-  return e + 2 * static_cast<uint64_t>(p.rows) + static_cast<uint64_t>(p.cols) + 1;
+    e += std::max<uint64_t>(steps[i], static_cast<uint64_t>(p.drain_cycles()));
+  return e + static_cast<uint64_t>(p.rows) + static_cast<uint64_t>(p.cols);
 }
 
 }  // namespace swis

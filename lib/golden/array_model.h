@@ -1,5 +1,5 @@
 // Cycle-accurate golden model of swis_array: the edge controller, the row and column skew,
-// a grid of PE models, the per-column drain, the de-skew and the output FIFO. It predicts
+// a grid of PE models, and the column-by-column read-out of their result registers. It predicts
 // every port and every PE's accumulator on every cycle. The timing contract it implements
 // is the one stated at the top of rtl/swis_array.v.
 #pragma once
@@ -20,17 +20,25 @@ struct ArrayParams {
   int group_size = 4;
   int shifts_per_cycle = 2;
   int acc_width = 32;
-  int groups_width = 13;  // G per tile < 2^groups_width
-  int tile_width = 16;    // tile sequence number on result beats
+  int groups_width = 13;     // G per tile < 2^groups_width
+  int tile_width = 16;       // tile sequence number on result beats
+  bool fixed_point = false;  // fxp_pe (one 8-bit weight beat per group), not swis_pe
 
   static ArrayParams from_config(const HwConfig& config);
   void validate() const;
-  // Output FIFO depth: every beat in flight when the result stream is always ready.
-  int out_depth() const { return 2 * rows + cols + 1; }
+  // Fewest cycles between two tiles' last steps: a tile's column c leaves Rows + c cycles
+  // after its last step, and the next tile's last step waits for the last column.
+  int drain_cycles() const { return rows + cols; }
+  // Result beats per tile: one per column.
+  int beats_per_tile() const { return cols; }
   int max_groups() const;  // largest G: the field width and the accumulator bound
-  PeParams pe() const { return PeParams{PeKind::kSwis, group_size, shifts_per_cycle, acc_width}; }
+  PeParams pe() const {
+    return fixed_point ? PeParams{PeKind::kFixedPoint, group_size, 1, acc_width}
+                       : PeParams{PeKind::kSwis, group_size, shifts_per_cycle, acc_width};
+  }
+  // Steps of one group: ceil(N / slots) for SWIS, one for fixed point (N is not used).
   int steps_per_group(int shifts) const {
-    return (shifts + shifts_per_cycle - 1) / shifts_per_cycle;
+    return fixed_point ? 1 : (shifts + shifts_per_cycle - 1) / shifts_per_cycle;
   }
   std::string describe() const;
 };
@@ -50,8 +58,8 @@ struct ArrayInputs {
 
 struct ResultBeat {
   int tile = 0;  // tile sequence number, modulo 2^tile_width
-  int row = 0;
-  std::vector<int64_t> data;  // one per column
+  int col = 0;
+  std::vector<int64_t> data;  // one per row
 };
 
 // What the array shows in one cycle, before the clock edge.
@@ -96,7 +104,7 @@ class ArrayModel {
 
  private:
   struct Control {
-    bool step_ready, held_back, fire, group_start, tile_end, fifo_push;
+    bool step_ready, held_back, fire, group_start, tile_end;
   };
   Control control(const ArrayInputs& in) const;
 
@@ -120,19 +128,16 @@ class ArrayModel {
   bool cur_signed_ = false;
   int group_ = 0, step_ = 0;
   std::vector<ActGroup> act_hold_;
-  int gap_ = 0, pending_ = 0;
+  bool drain_ = false;  // a tile's results are on their way out, not all popped
   uint64_t busy_ = 0, stall_ = 0, idle_ = 0;
   // Skew lines: row r (r >= 1) delays activations by r, column c (c >= 1) tokens by c.
   std::vector<Delay<ActGroup>> act_skew_;
   std::vector<Delay<WeightToken>> tok_skew_;
   std::vector<PeModel> pes_;
-  // Drain: stage (row r, column c) at r * cols + c; valid + value. De-skew per column.
-  std::vector<std::pair<bool, int64_t>> drain_;
-  std::vector<Delay<std::pair<bool, int64_t>>> deskew_;
-  int out_row_ = 0, out_tile_ = 0;
-  // Output FIFO: a ring of preallocated beats.
-  std::vector<ResultBeat> fifo_;
-  size_t fifo_head_ = 0, fifo_count_ = 0;
+  std::vector<uint8_t> loaded_;  // per column: holds a tile's results not yet popped
+  int out_col_ = 0;              // the column presented next
+  int out_tile_ = 0;
+  bool col_done(int c) const;
   int64_t tiles_started_ = 0;
   Delay<Injection> history_;
   // Per-cycle scratch, kept to avoid allocating every cycle.
@@ -142,8 +147,9 @@ class ArrayModel {
 
 // Cycles from the first cycle after reset to the last result beat, inclusive, when every
 // input is always valid and the result stream always ready, for tiles of `steps[i]` steps
-// each (G x ceil(N / slots)): the first tile's steps, then per further tile the larger of its
-// steps and Rows (the drain stall), then the fill and drain, 2 Rows + Cols + 1.
+// each (G x ceil(N / slots), or G for fixed point): the first tile's steps, then per further
+// tile the larger of its steps and drain_cycles() (the drain stall), then the fill and
+// drain, Rows + Cols.
 uint64_t closed_form_cycles(const ArrayParams& p, const std::vector<uint64_t>& steps);
 
 }  // namespace swis

@@ -64,6 +64,14 @@ void program_gemm(const ArrayParams& p, const GemmOperands& ops, ArrayProgram& p
     tok_beats += static_cast<size_t>(row_blocks * ops.groups *
                                      p.steps_per_group(ops.filter_shifts[ops.order[ft * C]]));
   }
+  if (p.fixed_point) {
+    for (const int16_t w : ops.q) {
+      if (w < -128 || w > 127) {
+        throw std::invalid_argument("a fixed-point array takes int8 weights, not " +
+                                    std::to_string(w));
+      }
+    }
+  }
   prog.tiles.reserve(static_cast<size_t>(filter_tiles * row_blocks));
   prog.cfg.reserve(prog.tiles.capacity());
   prog.act.width = R;
@@ -72,11 +80,12 @@ void program_gemm(const ArrayParams& p, const GemmOperands& ops, ArrayProgram& p
   prog.tok.data.reserve(tok_beats * static_cast<size_t>(C));
   for (int64_t ft = 0; ft < filter_tiles; ++ft) {
     ArrayTile base;
-    base.shifts = ops.filter_shifts[ops.order[ft * C]];
+    // A fixed-point tile has one step per group whatever the shifts: N is recorded as 1.
+    base.shifts = p.fixed_point ? 1 : ops.filter_shifts[ops.order[ft * C]];
     for (int c = 0; c < C; ++c) {
       const int64_t pos = ft * C + c;
       const int64_t f = pos < ops.filters ? static_cast<int64_t>(ops.order[pos]) : -1;
-      if (f >= 0 && ops.filter_shifts[f] != base.shifts) {
+      if (!p.fixed_point && f >= 0 && ops.filter_shifts[f] != base.shifts) {
         throw std::invalid_argument("filters of one tile must share one number of shifts");
       }
       base.filters.push_back(f);
@@ -92,6 +101,13 @@ void program_gemm(const ArrayParams& p, const GemmOperands& ops, ArrayProgram& p
         const int64_t f = base.filters[c];
         if (f < 0) continue;  // padding column: empty masks
         const int64_t gi = f * ops.groups + g;
+        if (p.fixed_point) {  // one token of the group's M int8 weights
+          WeightToken& tok = tile_tok[static_cast<size_t>(g * C + c)];
+          for (int i = 0; i < M; ++i) {
+            tok.weight[i] = static_cast<int8_t>(ops.q[static_cast<size_t>(gi * M + i)]);
+          }
+          continue;
+        }
         int shifts[8], n = 0;
         for (int s = 0; s < 8; ++s) {
           if (ops.set[gi] >> s & 1) shifts[n++] = s;
@@ -162,27 +178,26 @@ ResultCollector::ResultCollector(const ArrayParams& p, const ArrayProgram& prog,
 }
 
 void ResultCollector::take(const ResultBeat& beat) {
-  // Each tile yields Rows beats, rows Rows-1 down to 0, tiles in order: the beat's own tile
-  // number (modulo 2^tile_width) and row must say the same.
-  const int64_t tile = beats_ / p_.rows;
-  const int want_row = p_.rows - 1 - static_cast<int>(beats_ % p_.rows);
+  // Each tile yields Cols beats, columns 0 to Cols-1, tiles in order: the beat's own tile
+  // number (modulo 2^tile_width) and column must say the same.
+  const int64_t tile = beats_ / p_.cols;
+  const int want_col = static_cast<int>(beats_ % p_.cols);
   ++beats_;
   if (tile >= static_cast<int64_t>(prog_.tiles.size())) {
     throw std::runtime_error("result beat " + std::to_string(beats_ - 1) + " is past the last of " +
                              std::to_string(prog_.tiles.size()) + " tiles");
   }
-  if (beat.tile != static_cast<int>(tile % (int64_t{1} << p_.tile_width)) || beat.row != want_row) {
+  if (beat.tile != static_cast<int>(tile % (int64_t{1} << p_.tile_width)) || beat.col != want_col) {
     throw std::runtime_error("result beat " + std::to_string(beats_ - 1) + " says tile " +
-                             std::to_string(beat.tile) + " row " + std::to_string(beat.row) +
-                             ", expected tile " + std::to_string(tile) + " row " +
-                             std::to_string(want_row));
+                             std::to_string(beat.tile) + " column " + std::to_string(beat.col) +
+                             ", expected tile " + std::to_string(tile) + " column " +
+                             std::to_string(want_col));
   }
   const ArrayTile& t = prog_.tiles[static_cast<size_t>(tile)];
-  if (beat.row >= t.rows_used) return;  // a padding row
-  const int64_t prow = t.row0 + beat.row;
-  for (int c = 0; c < p_.cols; ++c) {
-    const int64_t f = t.filters[c];
-    if (f < 0) continue;
+  const int64_t f = t.filters[static_cast<size_t>(beat.col)];
+  if (f < 0) return;  // a padding column
+  for (int r = 0; r < t.rows_used; ++r) {
+    const int64_t prow = t.row0 + r;
     const size_t idx = static_cast<size_t>(prow * filters_ + f);
     if (seen_[idx]) {
       throw std::runtime_error("result (row " + std::to_string(prow) + ", filter " +
@@ -190,7 +205,7 @@ void ResultCollector::take(const ResultBeat& beat) {
                                ")");
     }
     seen_[idx] = 1;
-    y_[idx] = beat.data[c];
+    y_[idx] = beat.data[static_cast<size_t>(r)];
     ++received_;
   }
 }

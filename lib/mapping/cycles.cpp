@@ -45,7 +45,8 @@ LayerCycles layer_cycles(const ArrayParams& p, const GemmShape& g,
       steps.push_back(s);
       steps8.push_back(static_cast<uint64_t>(g.groups * 8));
       lc.ideal_cycles += s;
-      lc.stall_cycles += steps.size() > 1 && s < static_cast<uint64_t>(p.rows) ? p.rows - s : 0;
+      const uint64_t drain = static_cast<uint64_t>(p.drain_cycles());
+      lc.stall_cycles += steps.size() > 1 && s < drain ? drain - s : 0;
       lc.useful_slots += static_cast<double>(rows_used * cols_used * g.groups * n);
       lc.useful_lanes += static_cast<double>(rows_used * cols_used * k_real * n);
       // SCALE-Sim v2, output stationary, as it was measured here on every ResNet-18 layer
@@ -59,6 +60,7 @@ LayerCycles layer_cycles(const ArrayParams& p, const GemmShape& g,
   lc.cycles = closed_form_cycles(p, steps);
   ArrayParams ss = p;
   ss.shifts_per_cycle = 1;
+  ss.fixed_point = false;
   lc.bitserial8_cycles = closed_form_cycles(ss, steps8);
   lc.set_utilization(p);
   return lc;
