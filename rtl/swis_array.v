@@ -1,5 +1,6 @@
 // swis_array: output-stationary Rows x Cols systolic array of SWIS PEs (or of fixed-point
-// PEs, FixedPoint = 1) with the staggered activation feed. PE (r, c) computes output row r of a tile for filter c.
+// PEs, FixedPoint = 1) with the staggered activation feed. PE (r, c) computes output row r
+// of a tile for filter c.
 //
 // Streams (valid/ready; bubbles and backpressure are legal at any cycle):
 //   cfg  one beat per tile: N shifts (1..8), G groups (1..2^GroupsWidth - 1), int8/uint8.
