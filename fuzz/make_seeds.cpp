@@ -128,9 +128,18 @@ int main(int argc, char** argv) {
     put_valid_packed(packed + "valid_scheduled_5x8",
                      swis::pack(swis::make_packed(L, qz, swis::Method::kSwis, {1, 3, 0, 4, 2}, 2)));
   }
+  {
+    // Version 2: tiles of 2 interleaved records, a short last tile, each method.
+    const swis::Layer L = small_layer({3, 2, 2, 2}, 4);
+    for (swis::Method m : {swis::Method::kSwis, swis::Method::kSwisC, swis::Method::kTrunc}) {
+      swis::PackedLayer p = swis::make_packed(L, swis::quantize(L, 3, {m}), m, {2, 0, 1}, 2);
+      p.version = 2;
+      put_valid_packed(packed + "valid_v2_" + swis::method_name(m) + "_3x2x2x2", swis::pack(p));
+    }
+  }
   const Bytes good = packed_of(small_layer({3, 10}, 4), swis::Method::kSwis, 2);
   Bytes b = good;
-  b[8] = 2;
+  b[8] = 3;
   put(packed + "bad_version", b);
   put(packed + "bad_truncated", Bytes(good.begin(), good.end() - 3));
   b = good;

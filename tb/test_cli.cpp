@@ -76,6 +76,23 @@ TEST_F(Cli, QuantizeWritesWhatTheLibraryComputes) {
   EXPECT_NE(r.out.find("compression"), std::string::npos);
 }
 
+TEST_F(Cli, QuantizeWritesEitherPackedVersion) {
+  npy::write(path("W.npy"), small_conv());
+  std::vector<uint8_t> bytes[2];
+  for (int v : {1, 2}) {
+    const std::string out = path("P" + std::to_string(v) + ".bin");
+    const RunResult r = run("quantize " + path("W.npy") + " --target 3 --pe ss --array-cols 4 --packed " + out +
+                            " --packed-version " + std::to_string(v));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string b = slurp(out);
+    bytes[v - 1].assign(b.begin(), b.end());
+    EXPECT_EQ(unpack(bytes[v - 1]).version, v);
+  }
+  EXPECT_NE(bytes[0], bytes[1]);
+  EXPECT_EQ(unpack(bytes[0]).q, unpack(bytes[1]).q);
+  expect_refused("quantize " + path("W.npy") + " --packed-version 3", "--packed-version");
+}
+
 TEST_F(Cli, ScheduledQuantizeReportsTilesErrorAndBound) {
   npy::write(path("W.npy"), small_conv());
   const RunResult r = run("quantize " + path("W.npy") +

@@ -143,7 +143,7 @@ TEST(Packed, EveryHeaderFieldAndStreamRuleIsChecked) {
     std::memcpy(raw.data(), &v, 8);
     return with(16, raw);
   };
-  cases.push_back({"packed file version 2 is not supported", with(8, {2, 0})});
+  cases.push_back({"packed file version 3 is not supported", with(8, {3, 0})});
   cases.push_back({"unknown method 3", with(10, {3})});
   cases.push_back({"group size 0 outside [1, 16]", with(11, {0})});
   cases.push_back({"group size 17 outside [1, 16]", with(11, {17})});

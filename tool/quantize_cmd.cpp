@@ -126,6 +126,7 @@ namespace {
 struct QuantizeArgs {
   WeightArgs weights;
   std::string input, out, packed, json;
+  int packed_version = 1;
 };
 
 int quantize(const QuantizeArgs& a) {
@@ -138,7 +139,11 @@ int quantize(const QuantizeArgs& a) {
   const WeightResult w = quantize_weights(read_weights(a.input), req);
 
   if (!a.out.empty()) files.add(a.out, npy::serialize(quantized_array(w.layer, w.qz)));
-  if (!a.packed.empty()) files.add(a.packed, pack(w.packed));
+  if (!a.packed.empty()) {
+    PackedLayer p = w.packed;
+    p.version = a.packed_version;
+    files.add(a.packed, pack(p));
+  }
   if (!a.json.empty()) {
     Json j;
     j["input"] = a.input;
@@ -170,6 +175,11 @@ void add_quantize(CLI::App& app, int& exit_code) {
   add_weight_options(sub, a->weights, true);
   add_path(sub, "--out", a->out, "Q.npy: quantized weights, int16", true)->group("Outputs");
   add_path(sub, "--packed", a->packed, "P.bin: the packed format", true)->group("Outputs");
+  sub->add_option("--packed-version", a->packed_version,
+                  "layout of --packed: 1 filter by filter, 2 tiles of interleaved records (what "
+                  "the accelerator's weight decoder reads)")
+      ->check(CLI::Range(1, 2))
+      ->group("Outputs");
   add_path(sub, "--json", a->json, "R.json: the report", true)->group("Outputs");
   sub->callback([a, &exit_code] { exit_code = quantize(*a); });
 }

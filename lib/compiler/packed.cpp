@@ -19,6 +19,11 @@ class BitWriter {
       used_ = (used_ + 1) % 8;
     }
   }
+  // Zero bytes up to a multiple of `bytes` of the whole output.
+  void align(size_t bytes) {
+    used_ = 0;
+    while (out_.size() % bytes != 0) out_.push_back(0);
+  }
 
  private:
   std::vector<uint8_t>& out_;
@@ -33,6 +38,15 @@ class BitReader {
     for (int b = 0; b < bits; ++b, ++bit_) {
       if (bit_ / 8 >= in_.size()) throw PackedError("packed file: group stream is truncated");
       v |= static_cast<uint32_t>(in_[bit_ / 8] >> (bit_ % 8) & 1u) << b;
+    }
+    return v;
+  }
+  // `bits` bits from absolute bit position `at`, without moving.
+  uint32_t peek(uint64_t at, int bits) const {
+    uint32_t v = 0;
+    for (int b = 0; b < bits; ++b, ++at) {
+      if (at / 8 >= in_.size()) throw PackedError("packed file: group stream is truncated");
+      v |= static_cast<uint32_t>(in_[at / 8] >> (at % 8) & 1u) << b;
     }
     return v;
   }
@@ -74,8 +88,6 @@ int64_t groups_per_filter_of(const std::vector<int64_t>& shape, int M) {
   if (shape.size() == 2) return (shape[1] + M - 1) / M;
   return shape[2] * shape[3] * ((shape[1] + M - 1) / M);
 }
-
-int lowest_bit(uint8_t set) { return set ? __builtin_ctz(set) : 0; }
 
 }  // namespace
 
@@ -119,9 +131,59 @@ PackedLayer make_packed(const Layer& layer, const Quantized& qz, Method method,
   return p;
 }
 
+int64_t record_bits(Method method, int group_size, int columns, int shifts) {
+  return columns * group_bits(method, group_size, shifts);
+}
+
+namespace {
+
+// One group's fields as both layouts store them.
+struct GroupFields {
+  uint32_t sign = 0;
+  int n = 0;
+  int shift[8] = {};  // ascending
+  uint32_t mask[8] = {};
+};
+
+GroupFields fields_of(const PackedLayer& p, int64_t gi) {
+  GroupFields g;
+  const int M = p.group_size;
+  const int16_t* q = &p.q[gi * M];
+  for (int i = 0; i < M; ++i) g.sign |= static_cast<uint32_t>(q[i] < 0) << i;
+  for (int s : p.shifts_of_group(gi)) {
+    for (int i = 0; i < M; ++i) g.mask[g.n] |= static_cast<uint32_t>(std::abs(q[i]) >> s & 1) << i;
+    g.shift[g.n++] = s;
+  }
+  return g;
+}
+
+size_t header_bytes(const PackedLayer& p) {
+  return 24 + 8 * p.shape.size() + 4 + p.tile_shifts.size() + 4 * p.order.size();
+}
+
+size_t round8(size_t n) { return (n + 7) / 8 * 8; }
+
+}  // namespace
+
+PackedTiles packed_tiles(const PackedLayer& p) {
+  PackedTiles t;
+  uint64_t at = round8(header_bytes(p));
+  for (uint8_t n : p.tile_shifts) {
+    const uint64_t bits = static_cast<uint64_t>(p.groups_per_filter) *
+                          record_bits(p.method, p.group_size, p.tile_width, n);
+    t.offset.push_back(at);
+    t.bytes.push_back(round8((bits + 7) / 8));
+    at += t.bytes.back();
+  }
+  return t;
+}
+
 std::vector<uint8_t> pack(const PackedLayer& p) {
+  if (p.version < 1 || p.version > kPackedVersionMax) {
+    throw PackedError("packed version " + std::to_string(p.version) + " does not exist (1, 2)");
+  }
   std::vector<uint8_t> out(kMagic, kMagic + 8);
-  put_le<uint16_t>(out, kPackedVersion);
+  put_le<uint16_t>(out, static_cast<uint16_t>(p.version));
   out.push_back(static_cast<uint8_t>(p.method));
   out.push_back(static_cast<uint8_t>(p.group_size));
   out.push_back(static_cast<uint8_t>(p.shape.size()));
@@ -135,25 +197,48 @@ std::vector<uint8_t> pack(const PackedLayer& p) {
 
   const int M = p.group_size;
   BitWriter bw(out);
-  for (uint32_t f : p.order) {
-    for (int64_t g = 0; g < p.groups_per_filter; ++g) {
-      const int64_t gi = f * p.groups_per_filter + g;
-      const int16_t* q = &p.q[gi * M];
-      for (int i = 0; i < M; ++i) bw.put(q[i] < 0, 1);
-      const std::vector<int> shifts = p.shifts_of_group(gi);
-      if (p.method == Method::kSwis) {
-        for (int s : shifts) bw.put(static_cast<uint32_t>(s), 3);
-      } else if (p.method == Method::kSwisC) {
-        bw.put(static_cast<uint32_t>(lowest_bit(p.set[gi])), 3);
+  if (p.version == 1) {
+    for (uint32_t f : p.order) {
+      for (int64_t g = 0; g < p.groups_per_filter; ++g) {
+        const GroupFields x = fields_of(p, f * p.groups_per_filter + g);
+        bw.put(x.sign, M);
+        if (p.method == Method::kSwis) {
+          for (int k = 0; k < x.n; ++k) bw.put(static_cast<uint32_t>(x.shift[k]), 3);
+        } else if (p.method == Method::kSwisC) {
+          bw.put(static_cast<uint32_t>(x.n ? x.shift[0] : 0), 3);
+        }
+        for (int k = 0; k < x.n; ++k) bw.put(x.mask[k], M);
       }
-      for (int s : shifts) {
-        for (int i = 0; i < M; ++i) bw.put(static_cast<uint32_t>(std::abs(q[i]) >> s & 1), 1);
+    }
+    return out;
+  }
+  const int C = p.tile_width;
+  std::vector<GroupFields> rec(static_cast<size_t>(C));
+  for (size_t t = 0; t < p.tile_shifts.size(); ++t) {
+    bw.align(8);
+    const int n = p.tile_shifts[t];
+    for (int64_t g = 0; g < p.groups_per_filter; ++g) {
+      for (int c = 0; c < C; ++c) {
+        const int64_t pos = static_cast<int64_t>(t) * C + c;
+        rec[c] = pos < p.filters ? fields_of(p, p.order[pos] * p.groups_per_filter + g)
+                                 : GroupFields{};
+      }
+      for (int c = 0; c < C; ++c) bw.put(rec[c].sign, M);
+      if (p.method == Method::kSwis) {
+        for (int k = 0; k < n; ++k) {
+          for (int c = 0; c < C; ++c) bw.put(static_cast<uint32_t>(rec[c].shift[k]), 3);
+        }
+      } else if (p.method == Method::kSwisC) {
+        for (int c = 0; c < C; ++c) bw.put(static_cast<uint32_t>(rec[c].shift[0]), 3);
+      }
+      for (int k = 0; k < n; ++k) {
+        for (int c = 0; c < C; ++c) bw.put(rec[c].mask[k], M);
       }
     }
   }
+  bw.align(8);
   return out;
 }
-
 PackedLayer unpack(const std::vector<uint8_t>& bytes) {
   ByteReader r(bytes);
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) {
@@ -161,10 +246,12 @@ PackedLayer unpack(const std::vector<uint8_t>& bytes) {
   }
   r.get<uint64_t>("magic");
   const uint16_t version = r.get<uint16_t>("version");
-  if (version != kPackedVersion) {
-    throw PackedError("packed file version " + std::to_string(version) + " is not supported (1)");
+  if (version < 1 || version > kPackedVersionMax) {
+    throw PackedError("packed file version " + std::to_string(version) +
+                      " is not supported (1, 2)");
   }
   PackedLayer p;
+  p.version = version;
   const uint8_t method = r.get<uint8_t>("method");
   if (method > 2) throw PackedError("packed file: unknown method " + std::to_string(method));
   p.method = static_cast<Method>(method);
@@ -221,74 +308,147 @@ PackedLayer unpack(const std::vector<uint8_t>& bytes) {
     p.order.push_back(f);
     p.filter_shifts[f] = p.tile_shifts[k / p.tile_width];
   }
-  // The stream's exact length follows from the header.
   const int M = p.group_size;
-  uint64_t bits = 0;
-  for (int64_t f = 0; f < p.filters; ++f) {
-    bits +=
-        static_cast<uint64_t>(p.groups_per_filter) * group_bits(p.method, M, p.filter_shifts[f]);
-  }
-  const uint64_t stream_bytes = (bits + 7) / 8;
-  if (r.left() != stream_bytes) {
-    throw PackedError(std::string("packed file: group stream is ") +
-                      (r.left() < stream_bytes ? "truncated: " : "followed by extra bytes: ") +
-                      std::to_string(r.left()) + " bytes where the header implies " +
-                      std::to_string(stream_bytes));
-  }
-  // The last group along K (2-D) or C (4-D) is short when M does not divide it; its padding
-  // slots hold no weight, and a file that sets their sign or mask bits is malformed rather than
-  // a layer with weights outside its shape.
   const int64_t depth = p.shape[1];
   const int64_t depth_groups = (depth + M - 1) / M;
   p.set.assign(static_cast<size_t>(groups), 0);
   p.q.assign(static_cast<size_t>(groups * M), 0);
-  BitReader br(bytes, r.pos());
-  for (uint32_t f : p.order) {
-    const int n = p.filter_shifts[f];
-    for (int64_t g = 0; g < p.groups_per_filter; ++g) {
-      const int64_t gi = f * p.groups_per_filter + g;
-      const int live = static_cast<int>(std::min<int64_t>(M, depth - (g % depth_groups) * M));
-      const uint32_t padding = ((1u << M) - 1) & ~((1u << live) - 1);
-      const uint32_t sign = br.get(M);
-      std::vector<int> shifts;
-      if (p.method == Method::kSwis) {
-        for (int j = 0; j < n; ++j) {
-          const int s = static_cast<int>(br.get(3));
-          if (!shifts.empty() && s <= shifts.back()) {
-            throw PackedError("packed file: shift positions of group " + std::to_string(gi) +
-                              " are not ascending");
-          }
-          shifts.push_back(s);
-        }
-      } else {
-        const int o = p.method == Method::kSwisC ? static_cast<int>(br.get(3)) : p.trunc_offset;
-        if (o + n > 8)
-          throw PackedError("packed file: shift window of group " + std::to_string(gi) +
-                            " runs past bit 7");
-        for (int j = 0; j < n; ++j) shifts.push_back(o + j);
+  // Checks one group's fields and stores them. The last group along K (2-D) or C (4-D) is short
+  // when M does not divide it; its padding slots hold no weight, and a file that sets their sign
+  // or mask bits is malformed rather than a layer with weights outside its shape.
+  const auto store = [&](int64_t gi, const GroupFields& x) {
+    for (int k = 1; k < x.n; ++k) {
+      if (x.shift[k] <= x.shift[k - 1]) {
+        throw PackedError("packed file: shift positions of group " + std::to_string(gi) +
+                          " are not ascending");
       }
-      uint8_t set = 0;
-      for (int s : shifts) set = static_cast<uint8_t>(set | 1u << s);
-      p.set[gi] = set;
-      int mag[16] = {};
-      uint32_t used = sign;
-      for (int s : shifts) {
-        const uint32_t mask = br.get(M);
-        used |= mask;
-        for (int i = 0; i < M; ++i) mag[i] |= static_cast<int>(mask >> i & 1u) << s;
-      }
-      if (used & padding) {
-        throw PackedError("packed file: group " + std::to_string(gi) +
-                          " sets sign or mask bits of " + std::to_string(M - live) +
-                          " padding slot(s), which must be 0");
-      }
-      for (int i = 0; i < M; ++i)
-        p.q[gi * M + i] = static_cast<int16_t>(sign >> i & 1u ? -mag[i] : mag[i]);
     }
+    if (x.n > 0 && x.shift[x.n - 1] > 7) {
+      throw PackedError("packed file: shift window of group " + std::to_string(gi) +
+                        " runs past bit 7");
+    }
+    const int64_t g = gi % p.groups_per_filter;
+    const int live = static_cast<int>(std::min<int64_t>(M, depth - (g % depth_groups) * M));
+    const uint32_t padding = ((1u << M) - 1) & ~((1u << live) - 1);
+    uint8_t set = 0;
+    int mag[16] = {};
+    uint32_t used = x.sign;
+    for (int k = 0; k < x.n; ++k) {
+      set = static_cast<uint8_t>(set | 1u << x.shift[k]);
+      used |= x.mask[k];
+      for (int i = 0; i < M; ++i) mag[i] |= static_cast<int>(x.mask[k] >> i & 1u) << x.shift[k];
+    }
+    if (used & padding) {
+      throw PackedError("packed file: group " + std::to_string(gi) +
+                        " sets sign or mask bits of " + std::to_string(M - live) +
+                        " padding slot(s), which must be 0");
+    }
+    p.set[gi] = set;
+    for (int i = 0; i < M; ++i)
+      p.q[gi * M + i] = static_cast<int16_t>(x.sign >> i & 1u ? -mag[i] : mag[i]);
+  };
+  // A shift field: read for swis; the group's offset plus k for swis-c; the window for trunc.
+  const auto window = [&](GroupFields& x, int o) {
+    for (int k = 0; k < x.n; ++k) x.shift[k] = o + k;
+  };
+
+  if (version == 1) {
+    // The stream's exact length follows from the header.
+    uint64_t bits = 0;
+    for (int64_t f = 0; f < p.filters; ++f) {
+      bits +=
+          static_cast<uint64_t>(p.groups_per_filter) * group_bits(p.method, M, p.filter_shifts[f]);
+    }
+    const uint64_t stream_bytes = (bits + 7) / 8;
+    if (r.left() != stream_bytes) {
+      throw PackedError(std::string("packed file: group stream is ") +
+                        (r.left() < stream_bytes ? "truncated: " : "followed by extra bytes: ") +
+                        std::to_string(r.left()) + " bytes where the header implies " +
+                        std::to_string(stream_bytes));
+    }
+    BitReader br(bytes, r.pos());
+    for (uint32_t f : p.order) {
+      for (int64_t g = 0; g < p.groups_per_filter; ++g) {
+        GroupFields x;
+        x.n = p.filter_shifts[f];
+        x.sign = br.get(M);
+        if (p.method == Method::kSwis) {
+          for (int k = 0; k < x.n; ++k) x.shift[k] = static_cast<int>(br.get(3));
+        } else {
+          window(x, p.method == Method::kSwisC ? static_cast<int>(br.get(3)) : p.trunc_offset);
+        }
+        for (int k = 0; k < x.n; ++k) x.mask[k] = br.get(M);
+        store(f * p.groups_per_filter + g, x);
+      }
+    }
+    if (bits % 8 != 0 && bytes.back() >> (bits % 8) != 0) {
+      throw PackedError("packed file: the " + std::to_string(8 - bits % 8) +
+                        " padding bits after the group stream must be 0");
+    }
+    return p;
   }
-  if (bits % 8 != 0 && bytes.back() >> (bits % 8) != 0) {
-    throw PackedError("packed file: the " + std::to_string(8 - bits % 8) +
-                      " padding bits after the group stream must be 0");
+
+  const PackedTiles tiles_at = packed_tiles(p);
+  const uint64_t end = tiles_at.offset.back() + tiles_at.bytes.back();
+  if (bytes.size() != end) {
+    throw PackedError(std::string("packed file: tile records are ") +
+                      (bytes.size() < end ? "truncated: " : "followed by extra bytes: ") +
+                      std::to_string(bytes.size()) + " bytes where the header implies " +
+                      std::to_string(end));
+  }
+  // Every bit the records do not use is 0: the header's padding, each tile's tail.
+  const auto zero_between = [&](uint64_t from_bit, uint64_t to_bit, const std::string& where) {
+    BitReader z(bytes, 0);
+    for (uint64_t b = from_bit; b < to_bit; b += 32) {
+      const int w = static_cast<int>(std::min<uint64_t>(32, to_bit - b));
+      if (z.peek(b, w) != 0) throw PackedError("packed file: padding " + where + " must be 0");
+    }
+  };
+  zero_between(8 * r.pos(), 8 * tiles_at.offset[0], "after the header");
+  const int C = p.tile_width;
+  BitReader br(bytes, 0);
+  for (uint32_t t = 0; t < tiles; ++t) {
+    const int n = p.tile_shifts[t];
+    const uint64_t base = 8 * tiles_at.offset[t];
+    const int64_t sh_bits = p.method == Method::kSwis ? 3LL * n * C
+                            : p.method == Method::kSwisC ? 3LL * C : 0;
+    const int64_t rec = record_bits(p.method, M, C, n);
+    for (int64_t g = 0; g < p.groups_per_filter; ++g) {
+      const uint64_t at = base + static_cast<uint64_t>(g * rec);
+      for (int c = 0; c < C; ++c) {
+        GroupFields x;
+        x.n = n;
+        x.sign = br.peek(at + static_cast<uint64_t>(c * M), M);
+        const uint64_t sh = at + static_cast<uint64_t>(C * M);
+        if (p.method == Method::kSwis) {
+          for (int k = 0; k < n; ++k) {
+            x.shift[k] = static_cast<int>(br.peek(sh + 3 * static_cast<uint64_t>(k * C + c), 3));
+          }
+        } else {
+          window(x, p.method == Method::kSwisC ? static_cast<int>(br.peek(sh + 3 * c, 3))
+                                               : p.trunc_offset);
+        }
+        const uint64_t mk = sh + static_cast<uint64_t>(sh_bits);
+        for (int k = 0; k < n; ++k) {
+          x.mask[k] = br.peek(mk + static_cast<uint64_t>(M * (k * C + c)), M);
+        }
+        const int64_t pos = static_cast<int64_t>(t) * C + c;
+        if (pos < p.filters) {
+          store(p.order[pos] * p.groups_per_filter + g, x);
+          continue;
+        }
+        uint32_t any = x.sign | (p.method == Method::kSwisC ? static_cast<uint32_t>(x.shift[0]) : 0);
+        for (int k = 0; k < n; ++k) {
+          any |= x.mask[k] | (p.method == Method::kSwis ? static_cast<uint32_t>(x.shift[k]) : 0);
+        }
+        if (any != 0) {
+          throw PackedError("packed file: padding column " + std::to_string(c) + " of tile " +
+                            std::to_string(t) + " must be 0");
+        }
+      }
+    }
+    zero_between(base + static_cast<uint64_t>(p.groups_per_filter * rec),
+                 base + 8 * tiles_at.bytes[t], "after tile " + std::to_string(t));
   }
   return p;
 }

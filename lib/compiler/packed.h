@@ -25,6 +25,22 @@
 //                   packed LSB first into bytes; the stream is zero-padded to a whole byte.
 //   The file ends there: its length is exactly what the header implies.
 //
+// Version 2, for hardware: one sequential read of a tile's bytes feeds all C columns of the array
+// at one token per column per step (version 1 keeps a tile's filters G groups apart). The header
+// is version 1's with version 2; then zero bytes up to an 8-byte boundary of the file. Each tile
+// starts on an 8-byte boundary (zero bytes pad the tile before); within it, per group g (group
+// order) one record of the tile's C columns (column c: the filter at position tC + c; the
+// columns past F in the last tile are padding: every bit 0), bits LSB first:
+//     C x M sign bits          column c's sign i at bit c*M + i
+//     swis:   N x C shifts     shift k (ascending) of column c: 3 bits at 3*(k*C + c)
+//     swis-c: C offsets        column c's lowest shift: 3 bits at 3*c
+//     trunc:  nothing
+//     N x C x M mask bits      mask k of column c: bit i at M*(k*C + c) + i
+// (offsets relative to each field's start). Records are contiguous within a tile; the file ends
+// with the last tile's padding to 8 bytes. A record's fields sit at offsets that do not depend
+// on the column, and the masks of shift k follow those of shift k - 1, so a decoder takes a
+// group's signs and shifts once and then C*M mask bits per shift (lib/compiler/README.md).
+//
 // So a group takes M + 3N + MN bits (swis), M + 3 + MN (swis-c) or M + MN (trunc): the
 // compression the quantizer reports. Padding weights of a short group have sign and masks 0, and
 // the reader refuses a file that sets them or a padding bit after the stream: the only bits an
@@ -45,11 +61,13 @@ class PackedError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr uint16_t kPackedVersion = 1;
+constexpr uint16_t kPackedVersion = 1;   // what pack writes unless asked otherwise
+constexpr uint16_t kPackedVersionMax = 2;
 
 // Everything the packed file holds, decoded. Per-group and per-weight arrays are indexed by
 // the original filter (group order of lib/compiler/quantize.h), not by execution order.
 struct PackedLayer {
+  int version = kPackedVersion;  // the layout pack() writes (1 or 2)
   Method method = Method::kSwis;
   int group_size = 4;
   std::vector<int64_t> shape;
@@ -75,6 +93,16 @@ PackedLayer make_packed(const Layer& layer, const Quantized& qz, Method method,
                         std::vector<uint32_t> order, int tile_width);
 
 std::vector<uint8_t> pack(const PackedLayer& p);
+
+// Where a version 2 file's tiles lie: tile t's records are bytes [offset[t], offset[t] + bytes[t])
+// of the file, bytes[t] a multiple of 8 (padding included).
+struct PackedTiles {
+  std::vector<uint64_t> offset;
+  std::vector<uint64_t> bytes;
+};
+PackedTiles packed_tiles(const PackedLayer& p);
+// Bits of one version 2 record (C columns of one group) with N shifts.
+int64_t record_bits(Method method, int group_size, int columns, int shifts);
 
 // Throws PackedError with one line on anything malformed; never reads out of bounds.
 PackedLayer unpack(const std::vector<uint8_t>& bytes);
