@@ -1,0 +1,178 @@
+#include "lib/mapping/accel.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace swis {
+namespace {
+
+// Bursts of a read of `words` 8-byte words from `addr`: at most `max_burst` beats, none across
+// a 4 KB page (swis_axi_rd).
+uint64_t read_bursts(uint64_t addr, uint64_t words, int max_burst) {
+  uint64_t n = 0;
+  while (words > 0) {
+    const uint64_t page_left = (4096 - addr % 4096) / 8;
+    const uint64_t b = std::min<uint64_t>({words, page_left, static_cast<uint64_t>(max_burst)});
+    addr += 8 * b;
+    words -= b;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+AccelParams AccelParams::from_config(const HwConfig& c) {
+  if (c.top != "swis_accel") {
+    throw std::invalid_argument("configuration " + c.name + " is not an accelerator (top " +
+                                c.top + ")");
+  }
+  AccelParams p;
+  p.array.rows = static_cast<int>(c.param("Rows"));
+  p.array.cols = static_cast<int>(c.param("Cols"));
+  p.array.group_size = static_cast<int>(c.param("GroupSize"));
+  p.array.shifts_per_cycle = static_cast<int>(c.param("ShiftsPerCycle"));
+  p.array.acc_width = static_cast<int>(c.param("AccWidth"));
+  if (c.has_param("GroupsWidth")) p.array.groups_width = static_cast<int>(c.param("GroupsWidth"));
+  p.array.validate();
+  const auto get = [&c](const char* key, int fallback) {
+    return c.has_param(key) ? static_cast<int>(c.param(key)) : fallback;
+  };
+  p.act_depth = get("ActDepth", p.act_depth);
+  p.weight_depth = get("WeightDepth", p.weight_depth);
+  p.weight_words = get("WeightWords", p.weight_words);
+  p.out_depth = get("OutDepth", p.out_depth);
+  p.max_tiles = get("MaxTiles", p.max_tiles);
+  p.max_burst = get("MaxBurst", p.max_burst);
+  if (p.act_beat_bytes() % 8 != 0) {
+    throw std::invalid_argument("an activation beat (Rows x M bytes) must be whole 64-bit words");
+  }
+  return p;
+}
+
+AccelTraffic& AccelTraffic::operator+=(const AccelTraffic& o) {
+  act_read += o.act_read;
+  weight_read += o.weight_read;
+  out_write += o.out_write;
+  read_bursts += o.read_bursts;
+  write_bursts += o.write_bursts;
+  return *this;
+}
+
+int64_t tile_words(Method method, int group_size, int cols, int shifts, int64_t groups) {
+  const int64_t bits = groups * record_bits(method, group_size, cols, shifts);
+  return (bits + 63) / 64;
+}
+
+AccelLayer AccelLayer::from_packed(const PackedLayer& packed, int64_t rows) {
+  AccelLayer l;
+  l.rows = rows;
+  l.groups = packed.groups_per_filter;
+  l.filters = packed.filters;
+  l.method = packed.method;
+  l.trunc_offset = packed.trunc_offset;
+  l.tile_shifts = packed.tile_shifts;
+  return l;
+}
+
+std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer) {
+  const int R = p.array.rows, C = p.array.cols, M = p.array.group_size;
+  const int64_t blocks = (layer.rows + R - 1) / R;
+  const int64_t tiles = (layer.filters + C - 1) / C;
+  if (static_cast<int64_t>(layer.tile_shifts.size()) != tiles) {
+    throw std::invalid_argument("the packed weights' tiles are not of the array's " +
+                                std::to_string(C) + " columns");
+  }
+  if (layer.groups > p.array.max_groups()) {
+    throw std::invalid_argument("a reduction of " + std::to_string(layer.groups) +
+                                " groups exceeds the array's " +
+                                std::to_string(p.array.max_groups()));
+  }
+  const int64_t blocks_per_pass = p.act_depth / layer.groups;
+  if (blocks_per_pass < 1) {
+    throw std::invalid_argument("one row block of " + std::to_string(layer.groups) +
+                                " groups does not fit the activation buffer's " +
+                                std::to_string(p.act_depth) + " beats");
+  }
+  for (size_t t = 0; t < layer.tile_shifts.size(); ++t) {
+    const int64_t w = tile_words(layer.method, M, C, layer.tile_shifts[t], layer.groups);
+    if (w > p.half_words()) {
+      throw std::invalid_argument("tile " + std::to_string(t) + " takes " + std::to_string(w * 8) +
+                                  " bytes; a weight buffer half holds " +
+                                  std::to_string(p.half_words() * 8));
+    }
+  }
+  std::vector<AccelPass> passes;
+  for (int64_t t0 = 0; t0 < tiles; t0 += p.max_tiles) {
+    for (int64_t b0 = 0; b0 < blocks; b0 += blocks_per_pass) {
+      passes.push_back(AccelPass{b0, std::min(blocks_per_pass, blocks - b0), t0,
+                                 std::min<int64_t>(p.max_tiles, tiles - t0)});
+    }
+  }
+  return passes;
+}
+
+AccelDescriptor pass_descriptor(const AccelParams& p, const AccelLayer& layer,
+                                const PackedTiles& tiles, const AccelAddresses& at,
+                                bool act_signed, const AccelPass& pass) {
+  const int R = p.array.rows, C = p.array.cols;
+  AccelDescriptor d;
+  d.act_addr = static_cast<uint32_t>(at.act_base + pass.block0 * layer.groups * p.act_beat_bytes());
+  d.w_addr = static_cast<uint32_t>(at.w_base + tiles.offset[static_cast<size_t>(pass.tile0)]);
+  d.out_addr =
+      static_cast<uint32_t>(at.out_base + 4 * (pass.tile0 * C * layer.rows + pass.block0 * R));
+  d.out_stride = static_cast<uint32_t>(4 * layer.rows);
+  d.rows = static_cast<uint32_t>(std::min(layer.rows - pass.block0 * R, pass.blocks * R));
+  d.groups = static_cast<uint32_t>(layer.groups);
+  d.filters = static_cast<uint32_t>(std::min(layer.filters - pass.tile0 * C, pass.tiles * C));
+  d.tiles = static_cast<uint32_t>(pass.tiles);
+  d.blocks = static_cast<uint32_t>(pass.blocks);
+  d.mode = static_cast<uint32_t>(layer.method) | static_cast<uint32_t>(layer.trunc_offset) << 2 |
+           static_cast<uint32_t>(act_signed) << 5;
+  d.tile_shifts.assign(layer.tile_shifts.begin() + pass.tile0,
+                       layer.tile_shifts.begin() + pass.tile0 + pass.tiles);
+  return d;
+}
+
+AccelTraffic pass_traffic(const AccelParams& p, const AccelDescriptor& d) {
+  const int R = p.array.rows, C = p.array.cols, M = p.array.group_size;
+  const auto method = static_cast<Method>(d.mode & 3);
+  AccelTraffic t;
+  const uint64_t act_words = uint64_t{d.blocks} * d.groups * p.act_beat_bytes() / 8;
+  t.act_read = 8 * act_words;
+  t.read_bursts += read_bursts(d.act_addr, act_words, p.max_burst);
+  uint64_t w = d.w_addr;
+  for (uint8_t n : d.tile_shifts) {
+    const auto words = static_cast<uint64_t>(tile_words(method, M, C, n, d.groups));
+    t.weight_read += 8 * words;
+    t.read_bursts += read_bursts(w, words, p.max_burst);
+    w += 8 * words;
+  }
+  for (uint64_t pos = 0; pos < d.filters; ++pos) {
+    for (uint64_t b = 0; b < d.blocks; ++b) {
+      const uint64_t rows = std::min<uint64_t>(R, d.rows - b * R);
+      const uint64_t first = d.out_addr + pos * d.out_stride + 4 * b * R;
+      const uint64_t last = first + 4 * rows - 1;
+      t.out_write += 4 * rows;
+      t.write_bursts += first / 4096 == last / 4096 ? 1 : 2;
+    }
+  }
+  return t;
+}
+
+std::vector<uint8_t> accel_activations(const AccelParams& p, const GemmOperands& ops) {
+  const int R = p.array.rows, M = ops.group_size;
+  const int64_t blocks = (ops.rows + R - 1) / R;
+  std::vector<uint8_t> img(static_cast<size_t>(blocks * ops.groups * R * M), 0);
+  for (int64_t row = 0; row < ops.rows; ++row) {
+    const int64_t b = row / R, r = row % R;
+    for (int64_t g = 0; g < ops.groups; ++g) {
+      const uint8_t* src = &ops.act[static_cast<size_t>((row * ops.groups + g) * M)];
+      std::copy(src, src + M, &img[static_cast<size_t>(((b * ops.groups + g) * R + r) * M)]);
+    }
+  }
+  return img;
+}
+
+}  // namespace swis
