@@ -21,9 +21,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Every PE kind at M = 4 and arrays of every shape the faults need: 1 x 1 (no skew at all),
-# 2 x 3 single- and double-shift and fixed point, 4 x 4 (rows beyond the second, a longer drain).
-CONFIGS = "^(pe_ss_m4|pe_ds_m4|pe_fxp_m4|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_ds_4x4|arr_fxp_2x3)$"
-TESTS = "AllConfigs/SwisPe.*:AllConfigs/FxpPe.*:AllConfigs/Array.*"
+# 2 x 3 single- and double-shift and fixed point, 4 x 4 (rows beyond the second, a longer drain),
+# and the 2 x 3 accelerator with two 64-bit words to a weight buffer word.
+CONFIGS = "^(pe_ss_m4|pe_ds_m4|pe_fxp_m4|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_ds_4x4|arr_fxp_2x3|acc_ds_2x3)$"
+TESTS = "AllConfigs/SwisPe.*:AllConfigs/FxpPe.*:AllConfigs/Array.*:AllConfigs/Accel.*"
 
 
 def run(cmd, log, timeout=None, env=None):

@@ -24,6 +24,7 @@ module swis_accel #(
   parameter integer ShiftsPerCycle = 2,
   parameter integer AccWidth       = 32,
   parameter integer GroupsWidth    = 13,
+  parameter integer FixedPoint     = 0,     // 1: the array of fxp_pe, int8 weight records
   parameter integer ActDepth       = 2048,  // activation buffer: beats of Rows x M bytes
   parameter integer WeightDepth    = 1024,  // words of one weight buffer half
   parameter integer WeightWords    = 4,     // 64-bit words in a weight buffer word
@@ -92,6 +93,7 @@ module swis_accel #(
   output wire [Cols*GroupSize-1:0]    dbg_tok_sign_o,
   output wire [Cols*ShiftsPerCycle*3-1:0]         dbg_tok_shift_o,
   output wire [Cols*ShiftsPerCycle*GroupSize-1:0] dbg_tok_mask_o,
+  output wire [Cols*GroupSize*8-1:0]  dbg_tok_weight_o,
   output wire                         dbg_res_valid_o,
   output wire                         dbg_res_ready_o,
   output wire [15:0]                  dbg_res_tile_o,
@@ -328,7 +330,10 @@ module swis_accel #(
   localparam integer RecCMI = C * M, RecC3I = C * (M + 3);
   localparam [15:0] RecCM = RecCMI[15:0], RecC3 = RecC3I[15:0];
   wire [15:0]       ld_n16   = {12'd0, ld_n};
-  wire [15:0]       rec_bits = (method_q == 2'd0) ? RecCM + ld_n16 * RecC3 :
+  localparam integer RecFxpI = C * M * 8;
+  localparam [15:0] RecFxp = RecFxpI[15:0];
+  wire [15:0]       rec_bits = (FixedPoint != 0)  ? RecFxp :
+                               (method_q == 2'd0) ? RecCM + ld_n16 * RecC3 :
                                (method_q == 2'd1) ? RecC3 + ld_n16 * RecCM :
                                                     RecCM + ld_n16 * RecCM;
   wire [WordsW+5:0] ld_bits  = groups_q * rec_bits;
@@ -502,6 +507,7 @@ module swis_accel #(
   wire [Cols*M-1:0]           tok_sign;
   wire [Cols*ShiftsPerCycle*3-1:0] tok_shift;
   wire [Cols*ShiftsPerCycle*M-1:0] tok_mask;
+  wire [Cols*M*8-1:0]         tok_weight;
   wire                        res_valid, res_ready;
   wire [15:0]                 res_tile;
   wire [ColWidth-1:0]         res_col;
@@ -514,7 +520,7 @@ module swis_accel #(
 
   swis_wdec #(
     .Cols(Cols), .GroupSize(M), .ShiftsPerCycle(ShiftsPerCycle), .GroupsWidth(GroupsWidth),
-    .WordWidth(WBits), .AddrWidth(WAW), .BlocksWidth(BlocksW)
+    .WordWidth(WBits), .AddrWidth(WAW), .BlocksWidth(BlocksW), .FixedPoint(FixedPoint)
   ) u_wdec (
     .clk_i, .rst_ni,
     .cmd_valid_i(dec_cmd_q), .cmd_ready_o(dec_ready),
@@ -523,7 +529,8 @@ module swis_accel #(
     .cmd_blocks_i(blocks_q), .cmd_method_i(method_q), .cmd_trunc_i(trunc_q),
     .rd_en_o(w_re), .rd_addr_o(w_raddr), .rd_data_i(w_rdata),
     .tok_valid_o(tok_valid), .tok_ready_i(tok_ready),
-    .tok_sign_o(tok_sign), .tok_shift_o(tok_shift), .tok_mask_o(tok_mask), .busy_o(dec_busy)
+    .tok_sign_o(tok_sign), .tok_shift_o(tok_shift), .tok_mask_o(tok_mask),
+    .tok_weight_o(tok_weight), .busy_o(dec_busy)
   );
   // Buffer words of the issued tile: its 64-bit words, WeightWords to a buffer word.
   wire [WordsW-1:0] run_words = run_half_q ? half1_words_q : half0_words_q;
@@ -533,14 +540,14 @@ module swis_accel #(
 
   swis_array #(
     .Rows(Rows), .Cols(Cols), .GroupSize(M), .ShiftsPerCycle(ShiftsPerCycle),
-    .AccWidth(AccWidth), .GroupsWidth(GroupsWidth), .TileWidth(16), .FixedPoint(0)
+    .AccWidth(AccWidth), .GroupsWidth(GroupsWidth), .TileWidth(16), .FixedPoint(FixedPoint)
   ) u_array (
     .clk_i, .rst_ni,
     .cfg_valid_i(cfg_valid), .cfg_ready_o(cfg_ready), .cfg_shifts_i(run_n_q),
     .cfg_groups_i(groups_q), .cfg_act_signed_i(signed_q),
     .act_valid_i(act_valid), .act_ready_o(act_ready), .act_i(fq0_q),
     .tok_valid_i(tok_valid), .tok_ready_o(tok_ready), .tok_sign_i(tok_sign),
-    .tok_shift_i(tok_shift), .tok_mask_i(tok_mask), .tok_weight_i({(Cols*M*8){1'b0}}),
+    .tok_shift_i(tok_shift), .tok_mask_i(tok_mask), .tok_weight_i(tok_weight),
     .res_valid_o(res_valid), .res_ready_i(res_ready), .res_tile_o(res_tile),
     .res_col_o(res_col), .res_data_o(res_data),
     .cnt_busy_o(cnt_busy), .cnt_stall_o(cnt_stall), .cnt_idle_o(cnt_idle), .dbg_acc_o
@@ -559,6 +566,7 @@ module swis_accel #(
   assign dbg_tok_sign_o   = tok_sign;
   assign dbg_tok_shift_o  = tok_shift;
   assign dbg_tok_mask_o   = tok_mask;
+  assign dbg_tok_weight_o = tok_weight;
   assign dbg_res_valid_o  = res_valid;
   assign dbg_res_ready_o  = res_ready;
   assign dbg_res_tile_o   = res_tile;

@@ -17,6 +17,9 @@
 // (the second slot of an odd N's last step) carries shift 0 and mask 0, as the golden
 // model's tokens do.
 //
+// FixedPoint = 1: the records are the tile's int8 weights, per group Cols x M bytes (column c's
+// weight i at byte c M + i); a group is one step, its bits go out on tok_weight_o.
+//
 // Rate: a step fires when its bits are in the window; a word is read whenever there is room
 // for it, so the decoder keeps up with one step per cycle while a step needs at most
 // WordWidth bits a cycle on average (Cols = 8, M = 4, double shift at N = 2: 144 of 256).
@@ -29,7 +32,8 @@ module swis_wdec #(
   parameter integer GroupsWidth    = 13,
   parameter integer WordWidth      = 256,  // bits of a weight buffer word
   parameter integer AddrWidth      = 10,   // weight buffer address
-  parameter integer BlocksWidth    = 16
+  parameter integer BlocksWidth    = 16,
+  parameter integer FixedPoint     = 0
 ) (
   input  wire                                     clk_i,
   input  wire                                     rst_ni,
@@ -53,6 +57,7 @@ module swis_wdec #(
   output reg  [Cols*GroupSize-1:0]                tok_sign_o,
   output reg  [Cols*ShiftsPerCycle*3-1:0]         tok_shift_o,
   output reg  [Cols*ShiftsPerCycle*GroupSize-1:0] tok_mask_o,
+  output wire [Cols*GroupSize*8-1:0]              tok_weight_o,
   output wire                                     busy_o
 );
 
@@ -61,10 +66,13 @@ module swis_wdec #(
   localparam integer S        = ShiftsPerCycle;
   localparam integer SignBits = C * M;
   localparam integer ShBits   = 3 * 8 * C;                  // room for 8 shift fields a column
-  localparam integer NeedMax  = SignBits + ShBits + S * C * M;
+  localparam integer WBitsFxp = C * M * 8;                 // a fixed-point group
+  localparam integer NeedSwis = SignBits + ShBits + S * C * M;
+  localparam integer NeedMax  = (FixedPoint != 0 && WBitsFxp > NeedSwis) ? WBitsFxp : NeedSwis;
   localparam integer WinW     = NeedMax + 2 * WordWidth;
   localparam integer LvlW     = $clog2(WinW + 1);
   localparam integer C3 = 3 * C, CM = C * M, W2 = 2 * WordWidth;
+  localparam [LvlW-1:0] FxpL  = WBitsFxp[LvlW-1:0];
   localparam [LvlW-1:0] C3L   = C3[LvlW-1:0];
   localparam [LvlW-1:0] CML   = CM[LvlW-1:0];
   localparam [LvlW-1:0] SignL = SignBits[LvlW-1:0];
@@ -91,7 +99,7 @@ module swis_wdec #(
   reg [ShBits-1:0]      shift_q;
 
   // --- The step at the bottom of the window -------------------------------------------------
-  wire [3:0] spg        = (S == 2) ? ((n_q + 4'd1) >> 1) : n_q;
+  wire [3:0] spg        = (FixedPoint != 0) ? 4'd1 : (S == 2) ? ((n_q + 4'd1) >> 1) : n_q;
   wire       first      = step_q == 3'd0;
   wire [3:0] k0         = (S == 2) ? {step_q, 1'b0} : {1'b0, step_q};
   wire [3:0] left       = n_q - k0;
@@ -99,7 +107,7 @@ module swis_wdec #(
   wire [LvlW-1:0] sh_bits = (method_q == 2'd0) ? {{(LvlW-4){1'b0}}, n_q} * C3L :
                             (method_q == 2'd1) ? C3L : {LvlW{1'b0}};
   wire [LvlW-1:0] hdr     = first ? SignL + sh_bits : {LvlW{1'b0}};
-  wire [LvlW-1:0] need    = hdr + {{(LvlW-2){1'b0}}, slots_used} * CML;
+  wire [LvlW-1:0] need    = (FixedPoint != 0) ? FxpL : hdr + {{(LvlW-2){1'b0}}, slots_used} * CML;
   wire [31:0]     hdr32   = {{(32-LvlW){1'b0}}, hdr};
   wire       last_step  = {1'b0, step_q} == spg - 4'd1;
   wire       last_group = group_q == groups_q - 1'b1;
@@ -107,7 +115,8 @@ module swis_wdec #(
   wire       fire       = can_fire && tok_ready_i;
   wire       play_end   = fire && last_step && last_group;
 
-  assign tok_valid_o = can_fire;
+  assign tok_valid_o  = can_fire;
+  assign tok_weight_o = win_q[WBitsFxp-1:0];
   assign cmd_ready_o = !active_q;
   assign busy_o      = active_q;
 
@@ -187,7 +196,7 @@ module swis_wdec #(
       if (play_end) begin
         rd_ptr_q <= {(AddrWidth+1){1'b0}};
         win_q    <= {WinW{1'b0}};
-        level_q  <= {LvlW{1'b0}};
+        level_q  <= {LvlW{1'b0}};  // the padding bits go with the window
         blocks_q <= blocks_q - 1'b1;
         if (blocks_q == {{(BlocksWidth-1){1'b0}}, 1'b1}) active_q <= 1'b0;
       end

@@ -30,7 +30,7 @@ ALLOWED = {
 }
 # What the tool and the SystemC bench may take from tb/: the harness interface, not the tests.
 TB_FOR_TOOLS = {
-    "tool": {"tb/array_harness.h", "tb/array_backend.h", "tb/pe_harness.h", "tb/pe_stimulus.h"},
+    "tool": {"tb/accel_harness.h", "tb/array_harness.h", "tb/array_backend.h", "tb/pe_harness.h", "tb/pe_stimulus.h"},
     "systemc": {"tb/port_bits.h"},
 }
 # Headers of the simulators and test frameworks the library must never see.

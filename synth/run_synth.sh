@@ -52,6 +52,10 @@ template="$root/synth/synth.ys.in"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 sources=$(ls "$root"/rtl/*.v | sort | tr '\n' ' ')
+# The accelerator's RAMs are macros: swis_sram is a blackbox (synth/stubs/), its area modelled by
+# synth/sram_area.py. The accelerator is flattened but for its PEs (hierarchical boxes would hide
+# which paths are combinational and read as loops).
+accel_sources="$(ls "$root"/rtl/*.v | grep -v '/swis_sram\.v$' | sort | tr '\n' ' ')$root/synth/stubs/swis_sram_macro.v"
 
 # --- Clock: the SDC lines the flow understands -----------------------------------------------
 sdc_value() {  # command, field index after the command name (awk $N of the line)
@@ -87,10 +91,15 @@ echo "run_synth: ${#names[@]} designs x ${#flows[@]} flows, $par at a time, cloc
      "(ABC target ${target_ps} ps), outputs in $out"
 
 run_one() {  # name flow
-  local name=$1 flow=$2 dir="$out/$1/$2" flags="" t0 t1
+  local name=$1 flow=$2 dir="$out/$1/$2" flags="" t0 t1 srcs=$sources pre=""
   [ "$flow" = noalumacc ] && flags="-noalumacc"
+  if [ "${job_top[$name]}" = swis_accel ]; then
+    srcs=$accel_sources
+    pre="setattr -mod -set keep_hierarchy 1 *swis_pe"
+    flags="$flags -flatten"
+  fi
   mkdir -p "$dir"
-  sed -e "s|@SOURCES@|$sources|" -e "s|@TOP@|${job_top[$name]}|g" \
+  sed -e "s|@SOURCES@|$srcs|" -e "s|@PRE@|$pre|" -e "s|@TOP@|${job_top[$name]}|g" \
       -e "s|@PARAMS@|${job_params[$name]}|" -e "s|@SYNTH_FLAGS@|$flags|" \
       -e "s|@OUT@|$dir|g" -e "s|@LIB@|$lib|g" -e "s|@CONSTR@|$constr|" \
       -e "s|@TARGET_PS@|$target_ps|" "$template" > "$dir/synth.ys"
@@ -111,10 +120,11 @@ run_one() {  # name flow
 
 t_start=$(date +%s)
 fail=0
-# The arrays take longest: start them first.
+# The arrays and the accelerator take longest: start them first.
 launch=()
-for name in "${names[@]}"; do [ "${job_top[$name]}" = swis_array ] && launch+=("$name"); done
-for name in "${names[@]}"; do [ "${job_top[$name]}" = swis_array ] || launch+=("$name"); done
+big() { [ "${job_top[$1]}" = swis_array ] || [ "${job_top[$1]}" = swis_accel ]; }
+for name in "${names[@]}"; do big "$name" && launch+=("$name"); done
+for name in "${names[@]}"; do big "$name" || launch+=("$name"); done
 total=$(( ${#launch[@]} * ${#flows[@]} ))
 done_jobs=0
 # Progress: one line each time a job ends (a sweep takes minutes).
@@ -136,7 +146,7 @@ t_total=$(( $(date +%s) - t_start ))
 
 # --- Reading the reports -------------------------------------------------------------------
 # One line per flow: cells ffs ge transistors cp_ps cp_module levels seconds
-parse_flow() {  # dir
+parse_flow() {  # dir [macros: the transistor count leaves out blackbox RAMs]
   local dir=$1 cells ffs ge tr cp lv
   # The last section of stat is the whole design (the hierarchy totals, or the only module).
   read -r cells ffs ge < <(awk '
@@ -146,7 +156,10 @@ parse_flow() {  # dir
     /Chip area for (top )?module/ { ge = $NF }
     END { print cells, ffs, ge }' "$dir/area.rpt")
   tr=$(awk '/Estimated number of transistors:/ { t = $NF } END { print t }' "$dir/transistors.rpt")
-  case "$tr" in *+) echo "run_synth: $dir: transistor count is not exact ($tr)" >&2; return 1 ;; esac
+  case "$tr" in *+)
+    if [ "${2:-}" = macros ]; then tr=${tr%+}; else
+      echo "run_synth: $dir: transistor count is not exact ($tr)" >&2; return 1; fi ;;
+  esac
   # ABC runs once per module; the design's critical path is the longest of them (paths that
   # cross a module boundary are not timed: see synth/README.md).
   cp=$(awk '
@@ -194,7 +207,7 @@ for name in "${names[@]}"; do
   declare -A f_line=()
   best=""
   for flow in "${flows[@]}"; do
-    f_line[$flow]=$(parse_flow "$out/$name/$flow")
+    f_line[$flow]=$(parse_flow "$out/$name/$flow" "$([ "$top" = swis_accel ] && echo macros)")
     ge=$(echo "${f_line[$flow]}" | awk '{ print $3 }')
     if [ -z "$best" ] || awk -v a="$ge" -v b="$best_ge" 'BEGIN { exit !(a < b) }'; then
       best=$flow; best_ge=$ge
@@ -288,6 +301,10 @@ if [ -n "$record" ]; then
 fi
 
 echo "total,$t_total," >> "$runtime"
+if grep -q ' swis_accel ' <(for n in "${names[@]}"; do echo " ${job_top[$n]} "; done); then
+  echo "+ python3 synth/sram_area.py --results $csv --jobs $jobs_file --out $out/accel.md"
+  python3 "$root/synth/sram_area.py" --results "$csv" --jobs "$jobs_file" --out "$out/accel.md" >/dev/null
+fi
 
 if [ $plots -eq 1 ]; then
   bash "$root/synth/tabulate.sh" "$csv" "$out" "$period_ps" "$ff_overhead_ps"

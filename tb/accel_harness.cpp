@@ -19,33 +19,33 @@ uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
 }  // namespace
 
 AccelLayerResult run_layer_on_accel(AccelDut& dut, const GemmOperands& ops,
-                                    const std::vector<uint8_t>& packed_bytes,
-                                    const AxiMemoryOptions& mem_opt, const AccelRunOptions& opt) {
+                                    const AccelWeights& weights,
+                                    const AxiMemoryOptions& mem_opt, const AccelRunOptions& opt,
+                                    uint32_t base) {
   const AccelParams& p = dut.params();
-  const PackedLayer packed = unpack(packed_bytes);
-  if (packed.version != 2) throw std::invalid_argument("the accelerator reads packed version 2");
-  if (packed.tile_width != p.array.cols) {
-    throw std::invalid_argument("packed tiles of " + std::to_string(packed.tile_width) +
-                                " filters; the array has " + std::to_string(p.array.cols) +
-                                " columns");
+  if (weights.layer.fixed_point != p.array.fixed_point) {
+    throw std::invalid_argument(p.array.fixed_point ? "a fixed-point accelerator takes int8 weights"
+                                                    : "a SWIS accelerator takes packed weights");
   }
-  const AccelLayer layer = AccelLayer::from_packed(packed, ops.rows);
+  AccelLayer layer = weights.layer;
+  layer.rows = ops.rows;
+  const std::vector<uint8_t>& packed_bytes = weights.bytes;
   const std::vector<AccelPass> passes = plan_passes(p, layer);
   const std::vector<uint8_t> act = accel_activations(p, ops);
   AccelAddresses at;
-  at.act_base = 0x1000;
-  at.w_base = static_cast<uint32_t>(round_up(at.act_base + act.size(), 64));
-  at.out_base = static_cast<uint32_t>(round_up(at.w_base + packed_bytes.size(), 64));
+  if (base % 8 != 0) throw std::invalid_argument("the activations' base must be 8-byte aligned");
+  at.act_base = base;
+  at.w_base = static_cast<uint32_t>(round_up(at.act_base + act.size(), 8));
+  at.out_base = static_cast<uint32_t>(round_up(at.w_base + packed_bytes.size(), 8) + 4);
   const uint64_t out_bytes = 4 * static_cast<uint64_t>(ops.rows * ops.filters);
   AxiMemory mem(at.out_base + out_bytes + 4096, mem_opt);
   mem.load(at.act_base, act);
   mem.load(at.w_base, packed_bytes);
   mem.set_regions({{at.act_base, at.act_base + act.size()},
                    {at.w_base, at.w_base + packed_bytes.size()}});
-  const PackedTiles tiles = packed_tiles(packed);
   AccelLayerResult res;
   for (const AccelPass& pass : passes) {
-    const AccelDescriptor d = pass_descriptor(p, layer, tiles, at, ops.act_signed, pass);
+    const AccelDescriptor d = pass_descriptor(p, layer, weights.tile_offset, at, ops.act_signed, pass);
     const AccelRunResult r = dut.run(d, mem, opt);
     if (r.status != 2u) {
       throw std::runtime_error("pass at block " + std::to_string(pass.block0) + ", tile " +

@@ -73,11 +73,15 @@ struct AccelLayerResult {
   size_t passes = 0;
 };
 
-// `packed` must be version 2 with tiles of the array's columns; `ops` holds its weights and the
-// activations. Throws what AccelDut::run throws, and std::runtime_error if a pass ends with
+// `weights` is accel_weights of a packed file (version 2, tiles of the array's columns) or
+// fxp_accel_weights; `ops` holds the same weights and the activations. Throws what AccelDut::run throws, and std::runtime_error if a pass ends with
 // STATUS other than done.
+// The activations start at `base` (8-byte aligned), the packed file and the results follow with
+// no more than 8-byte alignment: a base a few words short of a 4 KB page puts page crossings
+// into every region.
 AccelLayerResult run_layer_on_accel(AccelDut& dut, const GemmOperands& ops,
-                                    const std::vector<uint8_t>& packed_bytes,
-                                    const AxiMemoryOptions& mem_opt, const AccelRunOptions& opt);
+                                    const AccelWeights& weights,
+                                    const AxiMemoryOptions& mem_opt, const AccelRunOptions& opt,
+                                    uint32_t base = 0x1000);
 
 }  // namespace swis::tb

@@ -181,6 +181,12 @@ class VerilatedAccel final : public AccelDut {
     in.tok.resize(static_cast<size_t>(a.cols));
     for (int c = 0; c < a.cols; ++c) {
       WeightToken& t = in.tok[c];
+      if (a.fixed_point) {
+        for (int i = 0; i < M; ++i) {
+          t.weight[i] = static_cast<int8_t>(get_bits(dut().dbg_tok_weight_o, (c * M + i) * 8, 8));
+        }
+        continue;
+      }
       t.sign = static_cast<uint32_t>(get_bits(dut().dbg_tok_sign_o, c * M, M));
       for (int s = 0; s < S; ++s) {
         t.slot[s].shift = static_cast<int>(get_bits(dut().dbg_tok_shift_o, (c * S + s) * 3, 3));

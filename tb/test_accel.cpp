@@ -18,7 +18,7 @@ namespace {
 
 struct Case {
   GemmOperands ops;
-  std::vector<uint8_t> bytes;  // packed, version 2
+  AccelWeights weights;  // the packed file (version 2), or int8 records for fixed point
 };
 
 // P x K times K x F, weights quantized by `method` with tiles of the array's columns at the
@@ -44,8 +44,21 @@ Case make_case(const AccelParams& p, int64_t P, int64_t K, int64_t F, Method met
   PackedLayer packed = make_packed(layer, qz, method, order, C);
   packed.version = 2;
   Case c;
-  c.bytes = pack(packed);
-  c.ops = GemmOperands::from_packed(unpack(c.bytes));
+  const std::vector<uint8_t> bytes = pack(packed);
+  c.ops = GemmOperands::from_packed(unpack(bytes));
+  if (p.array.fixed_point) {
+    // Uniform int8 weights in the same order; the tiles' N are 1.
+    for (auto& q : c.ops.q) q = 0;
+    const int64_t G = c.ops.groups;
+    for (int64_t f = 0; f < F; ++f) {
+      for (int64_t k = 0; k < K; ++k) {
+        c.ops.q[static_cast<size_t>(f * G * M + k)] = static_cast<int16_t>(static_cast<int>(rng() % 256) - 128);
+      }
+    }
+    c.weights = fxp_accel_weights(c.ops, C);
+  } else {
+    c.weights = accel_weights(bytes);
+  }
   c.ops.rows = P;
   c.ops.act_signed = act_signed;
   c.ops.act.assign(static_cast<size_t>(P * c.ops.groups * M), 0);
@@ -98,12 +111,38 @@ TEST_P(Accel, RandomLayersMatchTheReferenceAndTheTrafficModel) {
       SCOPED_TRACE(std::string(method_name(s.method)) + " P=" + std::to_string(s.P) +
                    " K=" + std::to_string(s.K) + " F=" + std::to_string(s.F) +
                    " stress=" + std::to_string(stress));
-      const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.bytes, mo, {});
+      const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.weights, mo, {});
       EXPECT_EQ(r.y, reference_gemm(c.ops));
       expect_traffic_equal(r.measured, r.predicted);
       EXPECT_GT(r.passes, 0u);
       if (s.P == 300 || s.F == 28) EXPECT_GT(r.passes, 1u);  // passes of both kinds
     }
+  }
+}
+
+// Regions that straddle 4 KB pages: reads split at the page, result columns written in two
+// bursts; the results start 4 bytes into a word, so half the columns start on a high half.
+TEST_P(Accel, BurstsSplitAtPagesAndOddAddresses) {
+  const AccelParams& p = GetParam().params;
+  auto dut = GetParam().make();
+  uint64_t seed = 40;
+  for (uint32_t page : {1u, 2u, 3u}) {
+    const Case c = make_case(p, 23, 20, 13, Method::kSwis, {2, 3}, true, ++seed);
+    // Activations across one page, the results across the next (the layout of
+    // run_layer_on_accel: each region 8-byte aligned after the previous, the results + 4).
+    const uint64_t act = accel_activations(p, c.ops).size();
+    const uint64_t lead = (act + c.weights.bytes.size() + 16 + 8 * page) / 8 * 8;
+    const auto base = static_cast<uint32_t>(4096 * (page + 1) - lead);
+    AxiMemoryOptions mo;
+    mo.read_gap = 0.3;
+    mo.backpressure = 0.3;
+    mo.max_burst = p.max_burst;
+    mo.seed = seed;
+    const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.weights, mo, {}, base);
+    EXPECT_EQ(r.y, reference_gemm(c.ops)) << "base " << base;
+    expect_traffic_equal(r.measured, r.predicted);
+    const uint64_t columns = 13 * static_cast<uint64_t>((23 + p.array.rows - 1) / p.array.rows);
+    EXPECT_GT(r.measured.write_bursts, columns) << "no result column crossed a page";
   }
 }
 
@@ -119,7 +158,7 @@ TEST_P(Accel, EveryNOfEveryMethod) {
       mo.backpressure = 0.2;
       mo.max_burst = p.max_burst;
       mo.seed = seed;
-      const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.bytes, mo, {});
+      const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.weights, mo, {});
       EXPECT_EQ(r.y, reference_gemm(c.ops)) << method_name(m) << " N=" << n;
       expect_traffic_equal(r.measured, r.predicted);
     }

@@ -139,6 +139,46 @@ TEST_F(Run, GemmEqualsIntegerProductOfQuantizedWeights) {
   }
 }
 
+// --engine accel: the same Y as the direct convolution, through the accelerator's memory; the
+// traffic the bus carried equals the model's; an accelerator this build lacks is one line, exit 2.
+TEST_F(Run, AcceleratorEngineGivesTheSameResultsAndTheModelsTraffic) {
+  std::mt19937_64 rng(12);
+  std::normal_distribution<float> d(0, 0.1f);
+  std::vector<float> w(7 * 5 * 3 * 3);
+  for (auto& x : w) x = d(rng);
+  npy::write(path("W.npy"), npy::make_float32({7, 5, 3, 3}, w));
+  std::vector<int8_t> a(5 * 6 * 5);
+  for (auto& x : a) x = static_cast<int8_t>(rng());
+  npy::write(path("A.npy"), npy::make_int8({1, 5, 6, 5}, a));
+  const std::string q = "--group 4 --method swis-c --shifts 3 --pe ss";
+  ASSERT_EQ(swis("quantize " + path("W.npy") + " " + q + " --out " + path("Q.npy")), 0);
+  std::string err;
+  ASSERT_EQ(swis("run --weights " + path("W.npy") + " --acts " + path("A.npy") + " " + q +
+                     " --pad 1 --stride 2 --engine accel --rows 2 --cols 3 --dram-latency 31 --out " +
+                     path("Y.npy") + " --json " + path("R.json"),
+                 &err),
+            0)
+      << err;
+  EXPECT_EQ(values(npy::read(path("Y.npy"))),
+            direct_conv(npy::read(path("Q.npy")), npy::read(path("A.npy")), 2, 1));
+  std::ifstream in(path("R.json"));
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["engine"], "accel");
+  EXPECT_EQ(j["pass"], true);
+  EXPECT_EQ(j["traffic_match"], true);
+  EXPECT_EQ(j["traffic_measured"], j["traffic_predicted"]);
+  // P = 3 x 3 outputs, F = 7: 63 int32 results.
+  EXPECT_EQ(j["traffic_measured"]["results_written"], 7 * 9 * 4);
+  EXPECT_GT(j["cycles"].get<int64_t>(), j["array_closed_form_cycles"].get<int64_t>());
+  EXPECT_EQ(swis("run --weights " + path("W.npy") + " --acts " + path("A.npy") + " " + q +
+                     " --pad 1 --engine accel --out " + path("Y8.npy"),
+                 &err),
+            2);
+  EXPECT_NE(err.find("no Verilated accelerator of 8 x 8"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(path("Y8.npy")));
+}
+
 TEST_F(Run, BadInputIsOneLineExitTwoAndNoOutput) {
   npy::write(path("W.npy"), npy::make_float32({4, 3, 3, 3}, std::vector<float>(108, 0.5f)));
   npy::write(path("A.npy"), npy::make_int8({1, 3, 5, 5}, std::vector<int8_t>(75, 1)));

@@ -1,6 +1,7 @@
 // swis run: a layer from .npy through quantization, scheduling, packing and the Verilated
-// array in lock-step with the golden model, to Y.npy and a report. swis sim: the same on the
-// built-in default layer (make sim).
+// array in lock-step with the golden model, to Y.npy and a report; with --engine accel through
+// the whole Verilated accelerator instead, from packed weights in memory over AXI. swis sim: the
+// same on the built-in default layer (make sim).
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "lib/flow/builtin_layer.h"
 #include "lib/flow/layer_run.h"
 #include "lib/mapping/activations.h"
+#include "tb/accel_harness.h"
 #include "tb/array_backend.h"
 #include "tool/cli_util.h"
 #include "tool/commands.h"
@@ -29,6 +31,8 @@ struct RunArgs {
   int64_t stride = 1, pad = 0;
   int rows = 8, cols = 8;
   bool progress = false;
+  std::string engine = "array";
+  int dram_latency = 20;
 };
 
 struct RunRequest {
@@ -192,6 +196,106 @@ void declare_outputs(OutputFiles& files, const RunRequest& req, const std::strin
   }
 }
 
+// The accelerator's view of the run: bytes by operand, measured on the bus and predicted.
+struct AccelReport {
+  std::string config;
+  tb::AccelLayerResult run;
+  bool traffic_match = false;
+};
+
+void add_traffic(Json& j, const AccelTraffic& t) {
+  j["activations_read"] = t.act_read;
+  j["weights_read"] = t.weight_read;
+  j["results_written"] = t.out_write;
+  j["read_bursts"] = t.read_bursts;
+  j["write_bursts"] = t.write_bursts;
+}
+
+// --engine accel: the layer's passes through the Verilated accelerator (the array inside checked
+// in lock-step all along), the memory on its AXI port with a fixed latency.
+int run_on_accel(const npy::Array& w, const npy::Array& acts, const RunArgs& a,
+                 const RunRequest& req, OutputFiles& files) {
+  const tb::AccelDutEntry* entry = nullptr;
+  std::string have;
+  for (const auto& e : tb::accel_duts()) {
+    const ArrayParams& p = e.params.array;
+    if (p.fixed_point) continue;  // swis run quantizes to SWIS weights
+    have += (have.empty() ? "" : ", ") + e.name + " (" + std::to_string(p.rows) + " x " +
+            std::to_string(p.cols) + ", " + (p.shifts_per_cycle == 2 ? "ds" : "ss") + ")";
+    if (p.rows == req.rows && p.cols == req.cols &&
+        p.group_size == req.layer.weights.group_size &&
+        p.shifts_per_cycle == (req.layer.weights.double_shift ? 2 : 1)) {
+      entry = &e;
+    }
+  }
+  if (entry == nullptr) {
+    throw std::invalid_argument("no Verilated accelerator of " + std::to_string(req.rows) + " x " +
+                                std::to_string(req.cols) + " with M = " +
+                                std::to_string(req.layer.weights.group_size) + " (this build has " +
+                                (have.empty() ? "none" : have) + ")");
+  }
+  PreparedLayer layer = prepare_layer(w, acts, req.layer, entry->params.array);
+  PackedLayer packed = layer.w.packed;
+  packed.version = 2;
+  auto dut = entry->make();
+  tb::AxiMemoryOptions mem;
+  mem.read_latency = a.dram_latency;
+  mem.max_burst = entry->params.max_burst;
+  AccelReport acc;
+  acc.config = entry->name;
+  acc.run = tb::run_layer_on_accel(*dut, layer.operands.ops, accel_weights(pack(packed)), mem, {});
+  const AccelTraffic& m = acc.run.measured;
+  const AccelTraffic& p = acc.run.predicted;
+  acc.traffic_match = m.act_read == p.act_read && m.weight_read == p.weight_read &&
+                      m.out_write == p.out_write && m.read_bursts == p.read_bursts &&
+                      m.write_bursts == p.write_bursts;
+  ArrayRun sim;
+  sim.cycles = acc.run.hw_cycles;
+  sim.y = acc.run.y;
+  sim.complete = true;
+  const uint64_t array_cycles = layer.expected.cycles;
+  // The cycle count is the accelerator's, memory in the loop: no closed form to equal.
+  const LayerReport r = finish_layer(std::move(layer), std::move(sim), entry->name, false);
+  const bool pass = r.pass() && acc.traffic_match;
+  if (!a.out.empty() && pass) files.add(a.out, npy::serialize(r.y));
+  if (!a.json.empty()) {
+    Json j;
+    add_run_report(j, req.layer, r);
+    j["pass"] = pass;
+    j["engine"] = "accel";
+    j["array_closed_form_cycles"] = static_cast<int64_t>(array_cycles);
+    j["passes"] = static_cast<int64_t>(acc.run.passes);
+    j["dram_latency"] = a.dram_latency;
+    add_traffic(j["traffic_measured"], m);
+    add_traffic(j["traffic_predicted"], p);
+    j["traffic_match"] = acc.traffic_match;
+    files.add(a.json, to_text(j));
+  }
+  files.commit();
+  std::FILE* report = report_stream(files);
+  print_weight_summary(report, req.layer.weights, r.layer.w);
+  std::fprintf(report,
+               "accelerator %s: %zu passes, %llu cycles with memory in the loop (latency %d); "
+               "the array alone %llu (closed form)\n",
+               entry->name.c_str(), acc.run.passes,
+               static_cast<unsigned long long>(acc.run.hw_cycles), a.dram_latency,
+               static_cast<unsigned long long>(array_cycles));
+  std::fprintf(report,
+               "memory: read %llu B of activations and %llu B of weights, wrote %llu B of results "
+               "(%llu + %llu bursts); the model predicts %s\n",
+               static_cast<unsigned long long>(m.act_read),
+               static_cast<unsigned long long>(m.weight_read),
+               static_cast<unsigned long long>(m.out_write),
+               static_cast<unsigned long long>(m.read_bursts),
+               static_cast<unsigned long long>(m.write_bursts),
+               acc.traffic_match ? "the same" : "OTHER FIGURES");
+  std::fprintf(report, "results %s the integer GEMM of the quantized weights\n",
+               r.results_match ? "equal" : "DIFFER FROM");
+  std::fprintf(report, "%s\n", pass ? "PASS" : "FAIL");
+  for (const auto& f : files.paths()) std::fprintf(report, "wrote %s\n", f.c_str());
+  return pass ? 0 : 1;
+}
+
 int run(const RunArgs& a) {
   const RunRequest req = run_request(a, LayerRequest{a.w.request(), a.stride, a.pad});
   OutputFiles files;
@@ -209,6 +313,10 @@ int run(const RunArgs& a) {
   std::fprintf(a.out == "-" || a.json == "-" ? stderr : stdout,
                "swis run: weights %s %s, activations %s %s\n", a.weights.c_str(),
                shape_repr(w.shape).c_str(), a.acts.c_str(), shape_repr(acts.shape).c_str());
+  if (a.engine == "accel") {
+    if (!req.run.waves.empty()) throw std::invalid_argument("--waves is for --engine array");
+    return run_on_accel(w, acts, a, req, files);
+  }
   return run_and_report(w, acts, req, files, a.out, a.json);
 }
 
@@ -257,6 +365,14 @@ void add_run(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 64))
       ->group("Layer");
   add_array_options(sub, *a);
+  sub->add_option("--engine", a->engine,
+                  "array: the Verilated array; accel: the whole accelerator, weights packed in "
+                  "memory behind AXI (the activations' im2col laid out by the host)")
+      ->check(CLI::IsMember({"array", "accel"}))
+      ->group("Array");
+  sub->add_option("--dram-latency", a->dram_latency, "with --engine accel: cycles to a read's first beat")
+      ->check(CLI::Range(1, 10000))
+      ->group("Array");
   add_path(sub, "--out", a->out, "Y.npy: int32 outputs", true)->group("Outputs");
   add_path(sub, "--json", a->json, "R.json: the report", true)->group("Outputs");
   sub->callback([a, &exit_code] { exit_code = run(*a); });

@@ -32,7 +32,8 @@ AccelParams AccelParams::from_config(const HwConfig& c) {
   p.array.rows = static_cast<int>(c.param("Rows"));
   p.array.cols = static_cast<int>(c.param("Cols"));
   p.array.group_size = static_cast<int>(c.param("GroupSize"));
-  p.array.shifts_per_cycle = static_cast<int>(c.param("ShiftsPerCycle"));
+  p.array.fixed_point = c.has_param("FixedPoint") && c.param("FixedPoint") != 0;
+  p.array.shifts_per_cycle = p.array.fixed_point ? 1 : static_cast<int>(c.param("ShiftsPerCycle"));
   p.array.acc_width = static_cast<int>(c.param("AccWidth"));
   if (c.has_param("GroupsWidth")) p.array.groups_width = static_cast<int>(c.param("GroupsWidth"));
   p.array.validate();
@@ -65,6 +66,53 @@ int64_t tile_words(Method method, int group_size, int cols, int shifts, int64_t 
   return (bits + 63) / 64;
 }
 
+int64_t layer_tile_words(const AccelParams& p, const AccelLayer& layer, int shifts) {
+  const int C = p.array.cols, M = p.array.group_size;
+  if (layer.fixed_point) return (layer.groups * C * M + 7) / 8;
+  return tile_words(layer.method, M, C, shifts, layer.groups);
+}
+
+AccelWeights accel_weights(const std::vector<uint8_t>& packed_v2) {
+  const PackedLayer packed = unpack(packed_v2);
+  if (packed.version != 2) throw std::invalid_argument("the accelerator reads packed version 2");
+  AccelWeights w;
+  w.bytes = packed_v2;
+  w.tile_offset = packed_tiles(packed).offset;
+  w.layer = AccelLayer::from_packed(packed, 0);
+  return w;
+}
+
+AccelWeights fxp_accel_weights(const GemmOperands& ops, int cols) {
+  const int M = ops.group_size;
+  const int64_t tiles = (ops.filters + cols - 1) / cols;
+  AccelWeights w;
+  w.layer.groups = ops.groups;
+  w.layer.filters = ops.filters;
+  w.layer.fixed_point = true;
+  w.layer.tile_shifts.assign(static_cast<size_t>(tiles), 1);
+  for (int64_t t = 0; t < tiles; ++t) {
+    w.tile_offset.push_back(w.bytes.size());
+    for (int64_t g = 0; g < ops.groups; ++g) {
+      for (int c = 0; c < cols; ++c) {
+        const int64_t pos = t * cols + c;
+        for (int i = 0; i < M; ++i) {
+          int v = 0;
+          if (pos < ops.filters) {
+            v = ops.q[static_cast<size_t>((ops.order[static_cast<size_t>(pos)] * ops.groups + g) * M + i)];
+          }
+          if (v < -128 || v > 127) {
+            throw std::invalid_argument("a fixed-point accelerator takes int8 weights, not " +
+                                        std::to_string(v));
+          }
+          w.bytes.push_back(static_cast<uint8_t>(v));
+        }
+      }
+    }
+    w.bytes.resize((w.bytes.size() + 7) / 8 * 8, 0);
+  }
+  return w;
+}
+
 AccelLayer AccelLayer::from_packed(const PackedLayer& packed, int64_t rows) {
   AccelLayer l;
   l.rows = rows;
@@ -77,7 +125,7 @@ AccelLayer AccelLayer::from_packed(const PackedLayer& packed, int64_t rows) {
 }
 
 std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer) {
-  const int R = p.array.rows, C = p.array.cols, M = p.array.group_size;
+  const int R = p.array.rows, C = p.array.cols;
   const int64_t blocks = (layer.rows + R - 1) / R;
   const int64_t tiles = (layer.filters + C - 1) / C;
   if (static_cast<int64_t>(layer.tile_shifts.size()) != tiles) {
@@ -96,7 +144,7 @@ std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer
                                 std::to_string(p.act_depth) + " beats");
   }
   for (size_t t = 0; t < layer.tile_shifts.size(); ++t) {
-    const int64_t w = tile_words(layer.method, M, C, layer.tile_shifts[t], layer.groups);
+    const int64_t w = layer_tile_words(p, layer, layer.tile_shifts[t]);
     if (w > p.half_words()) {
       throw std::invalid_argument("tile " + std::to_string(t) + " takes " + std::to_string(w * 8) +
                                   " bytes; a weight buffer half holds " +
@@ -114,12 +162,12 @@ std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer
 }
 
 AccelDescriptor pass_descriptor(const AccelParams& p, const AccelLayer& layer,
-                                const PackedTiles& tiles, const AccelAddresses& at,
+                                const std::vector<uint64_t>& tile_offset, const AccelAddresses& at,
                                 bool act_signed, const AccelPass& pass) {
   const int R = p.array.rows, C = p.array.cols;
   AccelDescriptor d;
   d.act_addr = static_cast<uint32_t>(at.act_base + pass.block0 * layer.groups * p.act_beat_bytes());
-  d.w_addr = static_cast<uint32_t>(at.w_base + tiles.offset[static_cast<size_t>(pass.tile0)]);
+  d.w_addr = static_cast<uint32_t>(at.w_base + tile_offset[static_cast<size_t>(pass.tile0)]);
   d.out_addr =
       static_cast<uint32_t>(at.out_base + 4 * (pass.tile0 * C * layer.rows + pass.block0 * R));
   d.out_stride = static_cast<uint32_t>(4 * layer.rows);
@@ -144,7 +192,8 @@ AccelTraffic pass_traffic(const AccelParams& p, const AccelDescriptor& d) {
   t.read_bursts += read_bursts(d.act_addr, act_words, p.max_burst);
   uint64_t w = d.w_addr;
   for (uint8_t n : d.tile_shifts) {
-    const auto words = static_cast<uint64_t>(tile_words(method, M, C, n, d.groups));
+    const auto words = static_cast<uint64_t>(
+        p.array.fixed_point ? (int64_t{d.groups} * C * M + 7) / 8 : tile_words(method, M, C, n, d.groups));
     t.weight_read += 8 * words;
     t.read_bursts += read_bursts(w, words, p.max_burst);
     w += 8 * words;

@@ -68,9 +68,27 @@ struct AccelLayer {
   int64_t filters = 0;  // F
   Method method = Method::kSwis;
   int trunc_offset = 0;
-  std::vector<uint8_t> tile_shifts;  // N of each tile of Cols filters
+  std::vector<uint8_t> tile_shifts;  // N of each tile of Cols filters (1 for fixed point)
+  bool fixed_point = false;          // int8 weight records, not packed SWIS ones
   static AccelLayer from_packed(const PackedLayer& packed, int64_t rows);
 };
+
+// 64-bit words of the layer's tile at N on `p`: tile_words, or G x Cols x M bytes for fixed point.
+int64_t layer_tile_words(const AccelParams& p, const AccelLayer& layer, int shifts);
+
+// A layer's weights as they lie in memory: tile t from byte tile_offset[t], 8-byte aligned.
+struct AccelWeights {
+  std::vector<uint8_t> bytes;
+  std::vector<uint64_t> tile_offset;
+  AccelLayer layer;  // rows 0: the GEMM's P is the caller's
+};
+// The packed file, version 2, as it is.
+AccelWeights accel_weights(const std::vector<uint8_t>& packed_v2);
+// The fixed-point accelerator's weights (int8 in ops.q): per tile of `cols` filters of the
+// execution order, per group, the columns' M weights (column c's weight i at byte c M + i of the
+// group's record; padding columns 0); tiles padded to 8 bytes. Throws std::invalid_argument for
+// a weight outside int8.
+AccelWeights fxp_accel_weights(const GemmOperands& ops, int cols);
 
 // Passes in order; throws std::invalid_argument (one line) if a single row block does not
 // fit the activation buffer or a single tile a weight buffer half, or the tile width of the
@@ -90,7 +108,7 @@ struct AccelAddresses {
 };
 
 AccelDescriptor pass_descriptor(const AccelParams& p, const AccelLayer& layer,
-                                const PackedTiles& tiles, const AccelAddresses& at,
+                                const std::vector<uint64_t>& tile_offset, const AccelAddresses& at,
                                 bool act_signed, const AccelPass& pass);
 
 // The bus traffic of one run of the accelerator with this descriptor, read and written: what
