@@ -25,10 +25,14 @@ help:
 	@echo "  make test    build, run every test (ctest), then make sanitize; CI runs exactly this"
 	@echo "  make check   build, then run every test (ctest) of the main build only"
 	@echo "  make lint    Verilator -Wall and Yosys hierarchy/proc on every configuration"
-	@echo "  make synth   Yosys: area (kGE, transistors) and critical path of the PEs and 8x8 arrays,"
-	@echo "               table and Figure 3 plots in $(BUILD)/synth/ (about 1 min on 2 cores)"
+	@echo "  make synth   Yosys: area (kGE, transistors) and critical path of the PEs, 8x8 arrays and"
+	@echo "               8x8 accelerators; table and Figure 3 plots in $(BUILD)/synth/ (about 6 min)"
 	@echo "  make table4  make synth, then Table 4 in kind: frames/s and frames/s per kGE of"
 	@echo "               ResNet-18 and MobileNet-v2 on the SS, DS and fixed-point arrays"
+	@echo "  make traffic memory traffic of ResNet-18 and MobileNet-v2 on the 8x8 accelerator by"
+	@echo "               operand, SWIS and SWIS-C against 8-bit fixed point ($(BUILD)/traffic/)"
+	@echo "  make accel-8x8  verilate the 8x8 accelerator (build-accel/) and run the built-in layer"
+	@echo "               through it, memory in the loop (about 5 min)"
 	@echo "  make waves   open the newest waveform (make sim WAVES=1 writes one) with its save file"
 	@echo "  make regress long soaks: array GEMMs SOAK=$(SOAK) times over, 10^6 cycles per PE run"
 	@echo "  make seeds   the lock-step tests once per seed of the models' random initial state"
@@ -151,5 +155,19 @@ synth: configure
 table4: build synth
 	python3 scripts/table4.py --swis $(BUILD)/swis --synth $(BUILD)/synth/results.csv --topologies topologies --out $(BUILD)/table4
 
+# Memory traffic on the 8 x 8 accelerator (scripts/accel_traffic.py, docs/accel.md), from the
+# traffic model the accelerator's lock-step tests hold the RTL's AXI traffic to.
+.PHONY: traffic accel-8x8
+traffic: build
+	python3 scripts/accel_traffic.py --swis $(BUILD)/swis --topologies topologies --out $(BUILD)/traffic
+
+# The 8 x 8 accelerator is not verilated by the main build (cmake/SwisConfigs.cmake,
+# SWIS_CONFIG_SKIP): this builds it alone and runs make sim's layer through it.
+accel-8x8: build
+	$(BUILD)/swis sim --dir $(BUILD)/sim-out > /dev/null
+	cmake -S . -B build-accel -DCMAKE_BUILD_TYPE=Release '-DSWIS_CONFIG_FILTER=^acc_ds_8x8$$' -DSWIS_CONFIG_SKIP=
+	cmake --build build-accel -j $(JOBS) --target swis
+	build-accel/swis run --weights $(BUILD)/sim-out/W.npy --acts $(BUILD)/sim-out/A.npy --group 4 --pe ds --target 3 --metric mse++ --pad 1 --engine accel --json build-accel/accel-8x8.json
+
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate
+	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate build-accel

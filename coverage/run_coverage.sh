@@ -15,7 +15,7 @@ BUILD=${BUILD:-build-coverage}
 JOBS=${JOBS:-$(nproc)}
 # Every PE configuration, and the arrays that the array regression needs to reach every
 # corner: 1 x 1, 2 x 3 single- and double-shift, 4 x 4; the 2 x 3 accelerators.
-CONFIGS='^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_fxp_2x3|arr_ds_4x4|acc_ds_2x3|acc_ss_2x3)$'
+CONFIGS='^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_fxp_2x3|arr_ds_4x4|acc_ds_2x3|acc_ss_4x3)$'
 out=$BUILD/coverage
 run() { echo "+ $*"; "$@"; }
 

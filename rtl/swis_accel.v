@@ -10,7 +10,8 @@
 //   2. tile 0's records (packed format version 2) are read into weight buffer half 0;
 //   3. for each tile t: the decoder plays tile t from half t mod 2 once per row block while
 //      tile t + 1's records are read into the other half; the activation feed replays the
-//      buffer once per tile; a cfg beat per (tile, block) goes to the array;
+//      buffer once per tile; a cfg beat per (tile, block) goes to the array (MODE.single: a
+//      tile takes the whole weight buffer, and the next one is read after it has been played);
 //   4. the array's result columns go through the output buffer to memory as Y[pos][p] (int32,
 //      pos = t Cols + c the filter's position in the execution order, p the output row);
 //      padding columns (pos >= F) are dropped.
@@ -133,6 +134,7 @@ module swis_accel #(
   reg [1:0]  method_q;
   reg [2:0]  trunc_q;
   reg        signed_q;
+  reg        single_q;                   // one weight buffer of both halves, no overlap
   reg [MaxTiles*4-1:0] tshift_q;
   reg        busy_q, done_q, bad_q;
   reg [31:0] cycles_q;
@@ -168,6 +170,7 @@ module swis_accel #(
       method_q   <= 2'd0;
       trunc_q    <= 3'd0;
       signed_q   <= 1'b1;
+      single_q   <= 1'b0;
       tshift_q   <= {MaxTiles{4'd1}};
       start_q    <= 1'b0;
     end else begin
@@ -188,6 +191,7 @@ module swis_accel #(
               method_q <= s_wdata_i[1:0];
               trunc_q  <= s_wdata_i[4:2];
               signed_q <= s_wdata_i[5];
+              single_q <= s_wdata_i[6];
             end
             8'h2c: tiles_q    <= s_wdata_i[TileW-1:0];
             8'h30: blocks_q   <= s_wdata_i[BlocksW-1:0];
@@ -360,7 +364,8 @@ module swis_accel #(
   wire              streams_idle = !dec_busy && !dec_cmd_q && cfg_left_q == 0 && feed_idle;
 
   wire can_load  = state_q == SRun && !load_busy_q && !job_valid_q && !rd_busy &&
-                   load_q < tiles_q && load_q <= finished_q + 1'b1;
+                   load_q < tiles_q &&
+                   (single_q ? load_q <= finished_q : load_q <= finished_q + 1'b1);
   wire can_issue = state_q == SRun && issue_q < tiles_q && loaded_q > issue_q && streams_idle;
   wire [31:0] res_left;
   wire        out_empty, wr_idle;
@@ -436,8 +441,8 @@ module swis_accel #(
         job_addr_q   <= load_addr_q;
         job_words_q  <= ld_words;
         job_to_w_q   <= 1'b1;
-        job_half_q   <= load_q[0];
-        if (load_q[0]) half1_words_q <= ld_words;
+        job_half_q   <= load_q[0] && !single_q;
+        if (load_q[0] && !single_q) half1_words_q <= ld_words;
         else half0_words_q <= ld_words;
         load_addr_q  <= load_addr_q + {5'd0, ld_words, 3'b000};
         load_busy_q  <= 1'b1;
@@ -446,7 +451,7 @@ module swis_accel #(
       if (can_issue) begin
         dec_cmd_q  <= 1'b1;
         run_n_q    <= tshift_q[4*issue_q +: 4];
-        run_half_q <= issue_q[0];
+        run_half_q <= issue_q[0] && !single_q;
         issue_q    <= issue_q + 1'b1;
       end
     end

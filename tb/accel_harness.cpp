@@ -49,8 +49,8 @@ AccelLayerResult run_layer_on_accel(AccelDut& dut, const GemmOperands& ops,
     const AccelRunResult r = dut.run(d, mem, opt);
     if (r.status != 2u) {
       throw std::runtime_error("pass at block " + std::to_string(pass.block0) + ", tile " +
-                               std::to_string(pass.tile0) + " ended with STATUS 0x" +
-                               std::to_string(r.status));
+                               std::to_string(pass.tile0) + " ended with STATUS " +
+                               std::to_string(r.status) + " (2: done)");
     }
     res.predicted += pass_traffic(p, d);
     res.measured.act_read += r.counts.region_read[0];

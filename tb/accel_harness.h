@@ -12,6 +12,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lib/mapping/accel.h"
@@ -30,6 +31,8 @@ struct AccelRunOptions {
   bool check = true;        // the array in lock-step with the model
   uint64_t max_cycles = 0;  // 0: a bound derived from the descriptor
   std::string waves;        // FST of the whole run, if set
+  // Register writes the host makes right after the start (they must be ignored while busy).
+  std::vector<std::pair<uint8_t, uint32_t>> writes_while_busy;
 };
 
 struct AccelRunResult {
@@ -48,6 +51,9 @@ class AccelDut {
   virtual AccelRunResult run(const AccelDescriptor& d, AxiMemory& mem,
                              const AccelRunOptions& opt) = 0;
   virtual const AccelParams& params() const = 0;
+  // One AXI4-Lite access of the host, the memory idle (the last run's, or an empty one).
+  virtual void poke_register(uint8_t addr, uint32_t value, uint8_t strobes) = 0;
+  virtual uint32_t peek_register(uint8_t addr) = 0;
 };
 
 struct AccelDutEntry {

@@ -28,6 +28,17 @@ class VerilatedAccel final : public AccelDut {
 
   const AccelParams& params() const override { return p_; }
 
+  void poke_register(uint8_t addr, uint32_t value, uint8_t strobes) override {
+    idle_memory();
+    dut().s_wstrb_i = strobes;
+    write(addr, value);
+    dut().s_wstrb_i = 0xf;
+  }
+  uint32_t peek_register(uint8_t addr) override {
+    idle_memory();
+    return read(addr);
+  }
+
   AccelRunResult run(const AccelDescriptor& d, AxiMemory& mem,
                      const AccelRunOptions& opt) override {
     mem_ = &mem;
@@ -54,6 +65,7 @@ class VerilatedAccel final : public AccelDut {
     mem.clear_counts();
     const uint64_t run_start = cycle_;
     write(0x00, 1);
+    for (const auto& [addr, value] : opt.writes_while_busy) write(addr, value);
     // Bound: every step and every beat many times over, plus the latencies.
     const uint64_t bound =
         opt.max_cycles ? opt.max_cycles
@@ -77,6 +89,12 @@ class VerilatedAccel final : public AccelDut {
   }
 
  private:
+  void idle_memory() {
+    if (mem_ != nullptr) return;
+    own_mem_ = std::make_unique<AxiMemory>(4096, AxiMemoryOptions{});
+    mem_ = own_mem_.get();
+  }
+
   void clear_lite() {
     dut().s_awvalid_i = 0;
     dut().s_wvalid_i = 0;
@@ -246,6 +264,7 @@ class VerilatedAccel final : public AccelDut {
   VerilatedTop<Dut> top_;
   ArrayModel model_;
   AxiMemory* mem_ = nullptr;
+  std::unique_ptr<AxiMemory> own_mem_;
   uint64_t cycle_ = 0;
   bool check_ = true;
   bool lite_awready_ = false, lite_bvalid_ = false, lite_arready_ = false, lite_rvalid_ = false;

@@ -99,7 +99,8 @@ void AxiMemory::clock(const AxiMasterPort& m) {
       ++counts_.written_bytes;
     }
     if (++b.done == b.beats) {
-      responses_.push_back(cycle_ + static_cast<uint64_t>(opt_.write_latency));
+      const bool err = b.addr >= opt_.slverr_from && b.addr < opt_.slverr_to;
+      responses_.push_back({cycle_ + static_cast<uint64_t>(opt_.write_latency), err ? 2 : 0});
       writes_.pop_front();
     }
   }
@@ -147,12 +148,12 @@ void AxiMemory::next_outputs() {
     }
     out_.rvalid = true;
     out_.rdata = v;
-    out_.rresp = 0;
+    out_.rresp = b.addr >= opt_.slverr_from && b.addr < opt_.slverr_to ? 2 : 0;
     out_.rlast = b.done + 1 == b.beats;
   }
-  if (!out_.bvalid && !responses_.empty() && responses_.front() <= cycle_) {
+  if (!out_.bvalid && !responses_.empty() && responses_.front().first <= cycle_) {
     out_.bvalid = true;
-    out_.bresp = 0;
+    out_.bresp = responses_.front().second;
   }
 }
 

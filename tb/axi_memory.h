@@ -62,6 +62,8 @@ struct AxiMemoryOptions {
   double backpressure = 0.0;  // chance that arready, awready or wready is low in a cycle
   int max_burst = 16;
   uint64_t seed = 1;
+  // Bursts that start in [slverr_from, slverr_to) are answered SLVERR (RRESP / BRESP 2).
+  uint64_t slverr_from = 0, slverr_to = 0;
 };
 
 struct AxiCounts {
@@ -115,7 +117,7 @@ class AxiMemory {
   bool last_ar_wait_ = false, last_aw_wait_ = false, last_w_wait_ = false;
   std::deque<Burst> reads_;      // accepted, in order
   std::deque<Burst> writes_;     // AW accepted, beats still to come
-  std::deque<uint64_t> responses_;  // B due at these cycles
+  std::deque<std::pair<uint64_t, int>> responses_;  // B due at a cycle, with its response
   AxiCounts counts_;
   std::vector<std::pair<uint64_t, uint64_t>> regions_;
   uint64_t cycle_ = 0;

@@ -165,6 +165,26 @@ TEST_P(Accel, EveryNOfEveryMethod) {
   }
 }
 
+// Tiles larger than a weight buffer half: the layer runs single-buffered, same results and
+// traffic.
+TEST_P(Accel, TilesLargerThanAHalfRunSingleBuffered) {
+  const AccelParams& p = GetParam().params;
+  auto dut = GetParam().make();
+  // K so large that one tile's records pass half of the weight buffer but fit all of it.
+  const int C = p.array.cols, M = p.array.group_size;
+  const int64_t group_bits_all = p.array.fixed_point ? C * M * 8 : C * group_bits(Method::kSwis, M, 2);
+  const int64_t K = p.half_words() * 64 * 5 / 4 / group_bits_all * M;  // a tile of 1.25 halves
+  const Case c = make_case(p, 3, K, 7, Method::kSwis, {2}, true, 77);
+  ASSERT_TRUE(single_buffered(p, c.weights.layer)) << "K = " << K;
+  AxiMemoryOptions mo;
+  mo.read_gap = 0.2;
+  mo.backpressure = 0.2;
+  mo.max_burst = p.max_burst;
+  const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.weights, mo, {});
+  EXPECT_EQ(r.y, reference_gemm(c.ops));
+  expect_traffic_equal(r.measured, r.predicted);
+}
+
 // The hardware's own check of a descriptor: STATUS done and bad, and no memory access.
 TEST_P(Accel, RefusesADescriptorThatDoesNotAddUp) {
   const AccelParams& p = GetParam().params;
@@ -197,6 +217,57 @@ TEST_P(Accel, RefusesADescriptorThatDoesNotAddUp) {
     EXPECT_EQ(r.status, 2u | 4u) << b.what;
     EXPECT_EQ(r.counts.read_bytes + r.counts.written_bytes, 0u) << b.what;
   }
+}
+
+// An error response on the bus, read or write, sets STATUS bit 3; the run still ends.
+TEST_P(Accel, ErrorResponsesSetTheStatus) {
+  const AccelParams& p = GetParam().params;
+  auto dut = GetParam().make();
+  const Case c = make_case(p, 5, 16, 4, Method::kSwis, {2}, true, 5);
+  for (const char* where : {"activations", "results"}) {
+    AxiMemoryOptions mo;
+    mo.max_burst = p.max_burst;
+    mo.slverr_from = std::string(where) == "activations" ? 0x1000 : 0x1000 + 4096;
+    mo.slverr_to = mo.slverr_from + 4096;
+    // The activations at 0x1000, the results on the next page (run_layer_on_accel's layout
+    // from a base a page below them).
+    const uint32_t base = std::string(where) == "activations"
+                              ? 0x1000u
+                              : static_cast<uint32_t>(0x2000 - accel_activations(p, c.ops).size() -
+                                                      c.weights.bytes.size() - 16) / 8 * 8;
+    try {
+      run_layer_on_accel(*dut, c.ops, c.weights, mo, {}, base);
+      ADD_FAILURE() << "no error reported for an SLVERR on the " << where;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("STATUS 10"), std::string::npos) << e.what();
+    }
+    dut->reset();
+  }
+}
+
+// The register file: PARAMS, unmapped reads as 0, writes with partial strobes, to unmapped
+// offsets or while busy change nothing.
+TEST_P(Accel, RegistersIgnoreWhatTheyShould) {
+  const AccelParams& p = GetParam().params;
+  auto dut = GetParam().make();
+  const uint32_t params = dut->peek_register(0x28);
+  EXPECT_EQ(params >> 24, static_cast<uint32_t>(p.array.rows));
+  EXPECT_EQ(params >> 16 & 255, static_cast<uint32_t>(p.array.cols));
+  EXPECT_EQ(params >> 8 & 255, static_cast<uint32_t>(p.array.group_size));
+  EXPECT_EQ(dut->peek_register(0x3c), 0u);
+  // A start with a partial strobe does not start; nor does a write to an unmapped offset
+  // change anything a run reads.
+  dut->poke_register(0x00, 1, 0x1);
+  EXPECT_EQ(dut->peek_register(0x04) & 1u, 0u) << "started by a partial-strobe write";
+  dut->poke_register(0x7c, 0xffffffffu, 0xf);
+  // Writes while busy are ignored: zero G and P right after the start.
+  const Case c = make_case(p, 5, 16, 4, Method::kSwis, {2}, true, 6);
+  AxiMemoryOptions mo;
+  mo.max_burst = p.max_burst;
+  AccelRunOptions ro;
+  ro.writes_while_busy = {{0x18, 0}, {0x14, 0}, {0x1c, 0}};
+  const AccelLayerResult r = run_layer_on_accel(*dut, c.ops, c.weights, mo, ro);
+  EXPECT_EQ(r.y, reference_gemm(c.ops));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllConfigs, Accel, testing::ValuesIn(accel_duts()),

@@ -154,7 +154,7 @@ TEST_F(Run, AcceleratorEngineGivesTheSameResultsAndTheModelsTraffic) {
   ASSERT_EQ(swis("quantize " + path("W.npy") + " " + q + " --out " + path("Q.npy")), 0);
   std::string err;
   ASSERT_EQ(swis("run --weights " + path("W.npy") + " --acts " + path("A.npy") + " " + q +
-                     " --pad 1 --stride 2 --engine accel --rows 2 --cols 3 --dram-latency 31 --out " +
+                     " --pad 1 --stride 2 --engine accel --rows 4 --cols 3 --dram-latency 31 --out " +
                      path("Y.npy") + " --json " + path("R.json"),
                  &err),
             0)

@@ -15,6 +15,7 @@ void add_quantize(CLI::App& app, int& exit_code);
 void add_run(CLI::App& app, int& exit_code);
 void add_sim(CLI::App& app, int& exit_code);
 void add_perf(CLI::App& app, int& exit_code);
+void add_traffic(CLI::App& app, int& exit_code);
 void add_pe_regress(CLI::App& app, int& exit_code);
 void add_net(CLI::App& app, int& exit_code);
 

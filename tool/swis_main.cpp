@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   swis::cli::add_run(app, exit_code);
   swis::cli::add_sim(app, exit_code);
   swis::cli::add_perf(app, exit_code);
+  swis::cli::add_traffic(app, exit_code);
   swis::cli::add_pe_regress(app, exit_code);
   swis::cli::add_net(app, exit_code);
   std::string command;

@@ -1,5 +1,7 @@
 #include "lib/mapping/accel.h"
 
+#include "lib/mapping/network.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -124,6 +126,13 @@ AccelLayer AccelLayer::from_packed(const PackedLayer& packed, int64_t rows) {
   return l;
 }
 
+bool single_buffered(const AccelParams& p, const AccelLayer& layer) {
+  for (uint8_t n : layer.tile_shifts) {
+    if (layer_tile_words(p, layer, n) > p.half_words()) return true;
+  }
+  return false;
+}
+
 std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer) {
   const int R = p.array.rows, C = p.array.cols;
   const int64_t blocks = (layer.rows + R - 1) / R;
@@ -145,10 +154,10 @@ std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer
   }
   for (size_t t = 0; t < layer.tile_shifts.size(); ++t) {
     const int64_t w = layer_tile_words(p, layer, layer.tile_shifts[t]);
-    if (w > p.half_words()) {
+    if (w > 2 * p.half_words()) {
       throw std::invalid_argument("tile " + std::to_string(t) + " takes " + std::to_string(w * 8) +
-                                  " bytes; a weight buffer half holds " +
-                                  std::to_string(p.half_words() * 8));
+                                  " bytes; the weight buffer holds " +
+                                  std::to_string(2 * p.half_words() * 8));
     }
   }
   std::vector<AccelPass> passes;
@@ -177,7 +186,8 @@ AccelDescriptor pass_descriptor(const AccelParams& p, const AccelLayer& layer,
   d.tiles = static_cast<uint32_t>(pass.tiles);
   d.blocks = static_cast<uint32_t>(pass.blocks);
   d.mode = static_cast<uint32_t>(layer.method) | static_cast<uint32_t>(layer.trunc_offset) << 2 |
-           static_cast<uint32_t>(act_signed) << 5;
+           static_cast<uint32_t>(act_signed) << 5 |
+           static_cast<uint32_t>(single_buffered(p, layer)) << 6;
   d.tile_shifts.assign(layer.tile_shifts.begin() + pass.tile0,
                        layer.tile_shifts.begin() + pass.tile0 + pass.tiles);
   return d;
@@ -222,6 +232,46 @@ std::vector<uint8_t> accel_activations(const AccelParams& p, const GemmOperands&
     }
   }
   return img;
+}
+
+LayerTraffic layer_traffic(const AccelParams& p, const TopologyLayer& layer, Method method,
+                           const std::vector<int>& tile_shifts) {
+  const int C = p.array.cols, M = p.array.group_size;
+  const GemmShape g = gemm_shape(layer, M);
+  const int64_t tiles = (g.filters + C - 1) / C;
+  if (static_cast<int64_t>(tile_shifts.size()) != layer.instances * tiles) {
+    throw std::invalid_argument("layer " + layer.name + ": " + std::to_string(tile_shifts.size()) +
+                                " tile shifts for " + std::to_string(layer.instances * tiles) +
+                                " tiles");
+  }
+  LayerTraffic out;
+  for (int64_t i = 0; i < layer.instances; ++i) {
+    AccelLayer l;
+    l.rows = g.rows;
+    l.groups = g.groups;
+    l.filters = g.filters;
+    l.method = method;
+    l.fixed_point = p.array.fixed_point;
+    for (int64_t t = 0; t < tiles; ++t) {
+      l.tile_shifts.push_back(
+          static_cast<uint8_t>(l.fixed_point ? 1 : tile_shifts[static_cast<size_t>(i * tiles + t)]));
+    }
+    std::vector<uint64_t> offset;
+    uint64_t at = 0;
+    for (uint8_t n : l.tile_shifts) {
+      offset.push_back(at);
+      at += 8 * static_cast<uint64_t>(layer_tile_words(p, l, n));
+    }
+    const std::vector<AccelPass> passes = plan_passes(p, l);
+    for (const AccelPass& pass : passes) {
+      out.bus += pass_traffic(p, pass_descriptor(p, l, offset, AccelAddresses{}, true, pass));
+    }
+    out.passes += static_cast<int64_t>(passes.size());
+    const int64_t cg = layer.is_gemm ? g.groups : (layer.conv.channels + M - 1) / M;
+    const int64_t pixels = layer.is_gemm ? layer.m : layer.conv.height * layer.conv.width;
+    out.input_fmap += static_cast<uint64_t>(pixels * cg * M);
+  }
+  return out;
 }
 
 }  // namespace swis

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "lib/compiler/packed.h"
+#include "lib/formats/topology.h"
 #include "lib/golden/array_model.h"
 #include "lib/mapping/array_program.h"
 
@@ -91,15 +92,18 @@ AccelWeights accel_weights(const std::vector<uint8_t>& packed_v2);
 AccelWeights fxp_accel_weights(const GemmOperands& ops, int cols);
 
 // Passes in order; throws std::invalid_argument (one line) if a single row block does not
-// fit the activation buffer or a single tile a weight buffer half, or the tile width of the
+// fit the activation buffer or a single tile the weight buffer, or the tile width of the
 // packed weights is not the array's column count.
+// A layer whose largest tile is more than a half runs single-buffered (MODE.single): each tile
+// takes the whole weight buffer and is read only once the previous one has been played.
+bool single_buffered(const AccelParams& p, const AccelLayer& layer);
 std::vector<AccelPass> plan_passes(const AccelParams& p, const AccelLayer& layer);
 
 // The registers of one run (docs/accel.md has the map).
 struct AccelDescriptor {
   uint32_t act_addr = 0, w_addr = 0, out_addr = 0, out_stride = 0;
   uint32_t rows = 0, groups = 0, filters = 0, tiles = 0, blocks = 0;
-  uint32_t mode = 0;  // method | trunc << 2 | act_signed << 5
+  uint32_t mode = 0;  // method | trunc << 2 | act_signed << 5 | single << 6
   std::vector<uint8_t> tile_shifts;
 };
 
@@ -117,5 +121,19 @@ AccelTraffic pass_traffic(const AccelParams& p, const AccelDescriptor& d);
 
 // The activation image of a layer (every block, in order): blocks x G beats of Rows x M bytes.
 std::vector<uint8_t> accel_activations(const AccelParams& p, const GemmOperands& ops);
+
+// The memory traffic of a topology layer (every instance) on the accelerator, its passes planned
+// as for a run; `tile_shifts` holds instances x ceil(F / Cols) N (ignored for fixed point). Bytes
+// do not depend on where the layer lies; bursts are counted as if each region began on a page.
+// input_fmap: the bytes of the layer's input feature map once (H x W x ceil(C / M) x M per
+// instance), what an accelerator that builds the im2col rows on chip would read instead of
+// act_read (this one reads the rows the host laid out).
+struct LayerTraffic {
+  AccelTraffic bus;
+  uint64_t input_fmap = 0;
+  int64_t passes = 0;
+};
+LayerTraffic layer_traffic(const AccelParams& p, const TopologyLayer& layer, Method method,
+                           const std::vector<int>& tile_shifts);
 
 }  // namespace swis
