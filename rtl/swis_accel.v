@@ -16,6 +16,10 @@
 //      pos = t Cols + c the filter's position in the execution order, p the output row);
 //      padding columns (pos >= F) are dropped.
 // STATUS.done rises when the last result has its write response.
+//
+// Not split: the register file, the controller, the replay and the result addressing all read
+// the one set of descriptor registers and the controller's counters; the blocks with ports of
+// their own (decoder, masters, RAMs, array) are modules of their own.
 `default_nettype none
 
 module swis_accel #(
