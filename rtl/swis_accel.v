@@ -2,6 +2,9 @@
 // weight buffer, an output buffer, the weight decoder, an AXI4 master for memory and an
 // AXI4-Lite slave for the descriptor and status registers (docs/accel.md has the register
 // map, the memory layouts and the timing).
+// Not split: the register file, the controller, the replay and the result addressing all read
+// the one set of descriptor registers and the controller's counters; the blocks with ports of
+// their own (decoder, masters, RAMs, array) are modules of their own.
 //
 // One run computes one pass of a layer: P output rows (a block of Rows at a time) against T
 // filter tiles (Cols filters each) over G groups:
@@ -16,10 +19,6 @@
 //      pos = t Cols + c the filter's position in the execution order, p the output row);
 //      padding columns (pos >= F) are dropped.
 // STATUS.done rises when the last result has its write response.
-//
-// Not split: the register file, the controller, the replay and the result addressing all read
-// the one set of descriptor registers and the controller's counters; the blocks with ports of
-// their own (decoder, masters, RAMs, array) are modules of their own.
 `default_nettype none
 
 module swis_accel #(

@@ -5,19 +5,16 @@
 
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include "lib/compiler/packed.h"
+#include "tb/packed_test_util.h"
 
 namespace swis {
 namespace {
 
 Layer random_layer(std::vector<int64_t> shape, int M, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  std::vector<double> v(static_cast<size_t>(n));
-  for (auto& x : v) x = static_cast<int>(rng() % 511) - 255;
-  return make_layer(shape, v, true, M);
+  return tb::random_int_layer(std::move(shape), M, seed);
 }
 
 std::vector<uint32_t> shuffled(int64_t n, uint64_t seed) {
