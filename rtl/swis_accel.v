@@ -1,10 +1,11 @@
-// swis_accel: the SWIS accelerator. The array of swis_array, an activation buffer, a double
-// weight buffer, an output buffer, the weight decoder, an AXI4 master for memory and an
-// AXI4-Lite slave for the descriptor and status registers (docs/accel.md has the register
-// map, the memory layouts and the timing).
+// swis_accel: the SWIS accelerator: the array, its buffers, the weight decoder, AXI4 and AXI4-Lite.
 // Not split: the register file, the controller, the replay and the result addressing all read
 // the one set of descriptor registers and the controller's counters; the blocks with ports of
 // their own (decoder, masters, RAMs, array) are modules of their own.
+//
+// The array of swis_array, an activation buffer, a double weight buffer, an output buffer, the
+// weight decoder, an AXI4 master for memory and an AXI4-Lite slave for the descriptor and status
+// registers (docs/accel.md has the register map, the memory layouts and the timing).
 //
 // One run computes one pass of a layer: P output rows (a block of Rows at a time) against T
 // filter tiles (Cols filters each) over G groups:
