@@ -1,25 +1,16 @@
 // swis_accel: the SWIS accelerator: the array, its buffers, the weight decoder, AXI4 and AXI4-Lite.
-// Not split: the register file, the controller, the replay and the result addressing all read
-// the one set of descriptor registers and the controller's counters; the blocks with ports of
-// their own (decoder, masters, RAMs, array) are modules of their own.
-//
 // The array of swis_array, an activation buffer, a double weight buffer, an output buffer, the
 // weight decoder, an AXI4 master for memory and an AXI4-Lite slave for the descriptor and status
 // registers (docs/accel.md has the register map, the memory layouts and the timing).
 //
 // One run computes one pass of a layer: P output rows (a block of Rows at a time) against T
-// filter tiles (Cols filters each) over G groups:
-//   1. the pass's activations are read into the activation buffer: Blocks x G beats of
-//      Rows x M bytes, as the host laid them out (the im2col rows of the pass, block by block);
-//   2. tile 0's records (packed format version 2) are read into weight buffer half 0;
-//   3. for each tile t: the decoder plays tile t from half t mod 2 once per row block while
-//      tile t + 1's records are read into the other half; the activation feed replays the
-//      buffer once per tile; a cfg beat per (tile, block) goes to the array (MODE.single: a
-//      tile takes the whole weight buffer, and the next one is read after it has been played);
-//   4. the array's result columns go through the output buffer to memory as Y[pos][p] (int32,
-//      pos = t Cols + c the filter's position in the execution order, p the output row);
-//      padding columns (pos >= F) are dropped.
-// STATUS.done rises when the last result has its write response.
+// filter tiles (Cols filters each) over G groups. The pass's activations (the host's im2col
+// rows, block by block) are read into the activation buffer, then tile 0's records (packed
+// format version 2) into weight buffer half 0; the decoder plays tile t from half t mod 2 once
+// per row block while tile t + 1's records are read into the other half (MODE.single: a tile
+// takes both halves and the next is read after it), and the activation buffer is replayed once
+// per tile. Results go through the output buffer to memory as Y[pos][p] (int32, pos = t Cols +
+// c, padding columns dropped); STATUS.done rises with the last write response.
 `default_nettype none
 
 module swis_accel #(
@@ -48,15 +39,15 @@ module swis_accel #(
   output wire                         s_wready_o,
   input  wire [31:0]                  s_wdata_i,
   input  wire [3:0]                   s_wstrb_i,
-  output reg                          s_bvalid_o,
+  output wire                         s_bvalid_o,
   input  wire                         s_bready_i,
   output wire [1:0]                   s_bresp_o,
   input  wire                         s_arvalid_i,
   output wire                         s_arready_o,
   input  wire [7:0]                   s_araddr_i,
-  output reg                          s_rvalid_o,
+  output wire                         s_rvalid_o,
   input  wire                         s_rready_i,
-  output reg  [31:0]                  s_rdata_o,
+  output wire [31:0]                  s_rdata_o,
   output wire [1:0]                   s_rresp_o,
   // AXI4 master: memory.
   output wire                         m_arvalid_o,
@@ -118,7 +109,6 @@ module swis_accel #(
   localparam integer ActAW     = $clog2(ActDepth);
   localparam integer WBits     = 64 * WeightWords;
   localparam integer WAW       = $clog2(2 * WeightDepth);
-  localparam integer OutAW     = $clog2(OutDepth);
   localparam integer RowW      = $clog2(Rows + 1);
   localparam integer OutBits   = 32 + RowW + Rows * 32;  // address, values, the values
   localparam integer TileW     = $clog2(MaxTiles + 1);
@@ -126,100 +116,35 @@ module swis_accel #(
   localparam integer WordsW    = 24;
 
   // =========================================================================================
-  // Registers (AXI4-Lite). Writes take effect when AW and W are both valid.
+  // Registers (AXI4-Lite): swis_accel_regs.
   // =========================================================================================
-  reg [31:0] act_addr_q, w_addr_q, out_addr_q;
-  reg [31:0] out_stride_q;               // bytes from Y[pos][p] to Y[pos + 1][p]
-  reg [23:0] rows_q;                     // P
-  reg [GroupsWidth-1:0] groups_q;        // G
-  reg [23:0] filters_q;                  // F
-  reg [TileW-1:0] tiles_q;               // T
-  reg [BlocksW-1:0] blocks_q;            // ceil(P / Rows)
-  reg [1:0]  method_q;
-  reg [2:0]  trunc_q;
-  reg        signed_q;
-  reg        single_q;                   // one weight buffer of both halves, no overlap
-  reg [MaxTiles*4-1:0] tshift_q;
-  reg        busy_q, done_q, bad_q;
-  reg [31:0] cycles_q;
-  reg        start_q;
+  wire [31:0] act_addr_q, w_addr_q, out_addr_q, out_stride_q;
+  wire [23:0] rows_q, filters_q;
+  wire [GroupsWidth-1:0] groups_q;
+  wire [TileW-1:0] tiles_q;
+  wire [BlocksW-1:0] blocks_q;
+  wire [1:0]  method_q;
+  wire [2:0]  trunc_q;
+  wire        signed_q, single_q, start_q;
+  wire [MaxTiles*4-1:0] tshift_q;
+  reg         busy_q, done_q, bad_q;
+  reg  [31:0] cycles_q;
+  wire        axi_err;
 
-  wire wr_fire = s_awvalid_i && s_wvalid_i && !s_bvalid_o;
-  assign s_awready_o = wr_fire;
-  assign s_wready_o  = wr_fire;
-  assign s_bresp_o   = 2'b00;
-  assign s_rresp_o   = 2'b00;
-  assign s_arready_o = !s_rvalid_o;
-
-  wire axi_err;
-  localparam [7:0] RowsB = Rows[7:0], ColsB = Cols[7:0], GroupB = GroupSize[7:0];
-  localparam [7:0] SlotsB = ShiftsPerCycle[7:0];
-  wire [31:0] status = {28'd0, axi_err, bad_q, done_q, busy_q};
-
-  integer ti;
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      s_bvalid_o <= 1'b0;
-      s_rvalid_o <= 1'b0;
-      s_rdata_o  <= 32'd0;
-      act_addr_q <= 32'd0;
-      w_addr_q   <= 32'd0;
-      out_addr_q <= 32'd0;
-      out_stride_q <= 32'd4;
-      rows_q     <= 24'd1;
-      groups_q   <= {{(GroupsWidth-1){1'b0}}, 1'b1};
-      filters_q  <= 24'd1;
-      tiles_q    <= {{(TileW-1){1'b0}}, 1'b1};
-      blocks_q   <= {{(BlocksW-1){1'b0}}, 1'b1};
-      method_q   <= 2'd0;
-      trunc_q    <= 3'd0;
-      signed_q   <= 1'b1;
-      single_q   <= 1'b0;
-      tshift_q   <= {MaxTiles{4'd1}};
-      start_q    <= 1'b0;
-    end else begin
-      start_q <= 1'b0;
-      if (s_bvalid_o && s_bready_i) s_bvalid_o <= 1'b0;
-      if (wr_fire) begin
-        s_bvalid_o <= 1'b1;
-        if (s_wstrb_i == 4'hf && !busy_q) begin
-          case (s_awaddr_i)
-            8'h00: start_q    <= s_wdata_i[0];
-            8'h08: act_addr_q <= s_wdata_i;
-            8'h0c: w_addr_q   <= s_wdata_i;
-            8'h10: out_addr_q <= s_wdata_i;
-            8'h14: rows_q     <= s_wdata_i[23:0];
-            8'h18: groups_q   <= s_wdata_i[GroupsWidth-1:0];
-            8'h1c: filters_q  <= s_wdata_i[23:0];
-            8'h20: begin
-              method_q <= s_wdata_i[1:0];
-              trunc_q  <= s_wdata_i[4:2];
-              signed_q <= s_wdata_i[5];
-              single_q <= s_wdata_i[6];
-            end
-            8'h2c: tiles_q    <= s_wdata_i[TileW-1:0];
-            8'h30: blocks_q   <= s_wdata_i[BlocksW-1:0];
-            8'h34: out_stride_q <= s_wdata_i;
-            default: begin
-              for (ti = 0; ti < MaxTiles / 8; ti = ti + 1) begin
-                if ({24'd0, s_awaddr_i} == 32'h40 + 4 * ti) tshift_q[32*ti +: 32] <= s_wdata_i;
-              end
-            end
-          endcase
-        end
-      end
-      if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
-      if (s_arvalid_i && !s_rvalid_o) begin
-        s_rvalid_o <= 1'b1;
-        case (s_araddr_i)
-          8'h04:   s_rdata_o <= status;
-          8'h24:   s_rdata_o <= cycles_q;
-          8'h28:   s_rdata_o <= {RowsB, ColsB, GroupB, SlotsB};
-          default: s_rdata_o <= 32'd0;
-        endcase
-      end
-    end
-  end
+  swis_accel_regs #(
+    .Rows(Rows), .Cols(Cols), .GroupSize(GroupSize), .ShiftsPerCycle(ShiftsPerCycle),
+    .GroupsWidth(GroupsWidth), .MaxTiles(MaxTiles), .TileW(TileW), .BlocksW(BlocksW)
+  ) u_regs (
+    .clk_i, .rst_ni,
+    .s_awvalid_i, .s_awready_o, .s_awaddr_i, .s_wvalid_i, .s_wready_o, .s_wdata_i, .s_wstrb_i,
+    .s_bvalid_o, .s_bready_i, .s_bresp_o, .s_arvalid_i, .s_arready_o, .s_araddr_i,
+    .s_rvalid_o, .s_rready_i, .s_rdata_o, .s_rresp_o,
+    .busy_i(busy_q), .done_i(done_q), .bad_i(bad_q), .axi_err_i(axi_err), .cycles_i(cycles_q),
+    .start_o(start_q), .act_addr_o(act_addr_q), .w_addr_o(w_addr_q), .out_addr_o(out_addr_q),
+    .out_stride_o(out_stride_q), .rows_o(rows_q), .groups_o(groups_q), .filters_o(filters_q),
+    .tiles_o(tiles_q), .blocks_o(blocks_q), .method_o(method_q), .trunc_o(trunc_q),
+    .signed_o(signed_q), .single_o(single_q), .tshift_o(tshift_q)
+  );
 
   // =========================================================================================
   // Memory reads: one job at a time, for the activation buffer or a weight buffer half.
@@ -562,28 +487,15 @@ module swis_accel #(
     .cnt_busy_o(cnt_busy), .cnt_stall_o(cnt_stall), .cnt_idle_o(cnt_idle), .dbg_acc_o
   );
 
-  assign dbg_cfg_valid_o  = cfg_valid;
-  assign dbg_cfg_ready_o  = cfg_ready;
-  assign dbg_cfg_shifts_o = run_n_q;
-  assign dbg_cfg_groups_o = groups_q;
-  assign dbg_cfg_signed_o = signed_q;
-  assign dbg_act_valid_o  = act_valid;
-  assign dbg_act_ready_o  = act_ready;
-  assign dbg_act_o        = fq0_q;
-  assign dbg_tok_valid_o  = tok_valid;
-  assign dbg_tok_ready_o  = tok_ready;
-  assign dbg_tok_sign_o   = tok_sign;
-  assign dbg_tok_shift_o  = tok_shift;
-  assign dbg_tok_mask_o   = tok_mask;
-  assign dbg_tok_weight_o = tok_weight;
-  assign dbg_res_valid_o  = res_valid;
-  assign dbg_res_ready_o  = res_ready;
-  assign dbg_res_tile_o   = res_tile;
-  assign dbg_res_col_o    = res_col;
-  assign dbg_res_data_o   = res_data;
-  assign dbg_cnt_busy_o   = cnt_busy;
-  assign dbg_cnt_stall_o  = cnt_stall;
-  assign dbg_cnt_idle_o   = cnt_idle;
+  // The array's ports, for the harness's lock-step checks.
+  assign {dbg_cfg_valid_o, dbg_cfg_ready_o, dbg_cfg_shifts_o, dbg_cfg_groups_o, dbg_cfg_signed_o} =
+         {cfg_valid, cfg_ready, run_n_q, groups_q, signed_q};
+  assign {dbg_act_valid_o, dbg_act_ready_o, dbg_act_o} = {act_valid, act_ready, fq0_q};
+  assign {dbg_tok_valid_o, dbg_tok_ready_o, dbg_tok_sign_o, dbg_tok_shift_o, dbg_tok_mask_o,
+          dbg_tok_weight_o} = {tok_valid, tok_ready, tok_sign, tok_shift, tok_mask, tok_weight};
+  assign {dbg_res_valid_o, dbg_res_ready_o, dbg_res_tile_o, dbg_res_col_o, dbg_res_data_o} =
+         {res_valid, res_ready, res_tile, res_col, res_data};
+  assign {dbg_cnt_busy_o, dbg_cnt_stall_o, dbg_cnt_idle_o} = {cnt_busy, cnt_stall, cnt_idle};
 
   // =========================================================================================
   // Results: addresses, the output buffer, the write master.
@@ -650,44 +562,20 @@ module swis_accel #(
     end
   end
 
-  // Output buffer: a FIFO of OutDepth entries in a 1R1W RAM, the head in a register.
-  reg  [OutAW:0]   ob_count_q;       // entries in the RAM
-  reg  [OutAW-1:0] ob_wptr_q, ob_rptr_q;
-  reg              ob_inflight_q, head_valid_q;
+  // Output buffer: a FIFO of result columns (address, count, values) in front of the write master.
+  wire               head_valid, head_ready;
   wire [OutBits-1:0] ob_rdata;
-  wire             ob_we  = res_fire && keep;
-  wire             head_pop;
-  wire             ob_re  = ob_count_q != 0 && !ob_inflight_q && (!head_valid_q || head_pop);
-  assign out_full  = {{(31-OutAW){1'b0}}, ob_count_q} == OutDepth;
-  assign out_empty = ob_count_q == 0 && !ob_inflight_q && !head_valid_q;
-
-  swis_sram #(.Depth(OutDepth), .Width(OutBits)) u_out_buf (
-    .clk_i, .we_i(ob_we), .waddr_i(ob_wptr_q), .wdata_i({col_addr_q, rows_used, res_data}),
-    .re_i(ob_re), .raddr_i(ob_rptr_q), .rdata_o(ob_rdata)
+  swis_ram_fifo #(.Depth(OutDepth), .Width(OutBits)) u_out_buf (
+    .clk_i, .rst_ni,
+    .push_i(res_fire && keep), .push_data_i({col_addr_q, rows_used, res_data}), .full_o(out_full),
+    .pop_valid_o(head_valid), .pop_ready_i(head_ready), .pop_data_o(ob_rdata),
+    .empty_o(out_empty)
   );
 
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ob_count_q    <= {(OutAW+1){1'b0}};
-      ob_wptr_q     <= {OutAW{1'b0}};
-      ob_rptr_q     <= {OutAW{1'b0}};
-      ob_inflight_q <= 1'b0;
-      head_valid_q  <= 1'b0;
-    end else begin
-      ob_count_q    <= ob_count_q + {{OutAW{1'b0}}, ob_we} - {{OutAW{1'b0}}, ob_re};
-      if (ob_we) ob_wptr_q <= ob_wptr_q + 1'b1;
-      if (ob_re) ob_rptr_q <= ob_rptr_q + 1'b1;
-      ob_inflight_q <= ob_re;
-      if (head_pop) head_valid_q <= 1'b0;
-      if (ob_inflight_q) head_valid_q <= 1'b1;
-    end
-  end
-
   wire wr_err;
-  wire head_pop_ready;
   swis_axi_wr #(.Rows(Rows), .AddrWidth(32)) u_wr (
     .clk_i, .rst_ni,
-    .ent_valid_i(head_valid_q), .ent_ready_o(head_pop_ready),
+    .ent_valid_i(head_valid), .ent_ready_o(head_ready),
     .ent_addr_i(ob_rdata[OutBits-1 -: 32]), .ent_count_i(ob_rdata[Rows*32 +: RowW]),
     .ent_data_i(ob_rdata[Rows*32-1:0]), .idle_o(wr_idle), .err_o(wr_err),
     .aw_valid_o(m_awvalid_o), .aw_ready_i(m_awready_i), .aw_addr_o(m_awaddr_o),
@@ -696,7 +584,6 @@ module swis_accel #(
     .w_strb_o(m_wstrb_o), .w_last_o(m_wlast_o),
     .b_valid_i(m_bvalid_i), .b_ready_o(m_bready_o), .b_resp_i(m_bresp_i)
   );
-  assign head_pop = head_valid_q && head_pop_ready;
   assign axi_err  = rd_err || wr_err;
 
 endmodule
