@@ -13,7 +13,8 @@ SANITIZE_BUILD ?= build-sanitize
 # would only add build time there).
 SANITIZE_CONFIGS ?= ^(pe_.*|arr_ds_1x1|arr_ds_2x3|arr_ss_2x3|arr_fxp_2x3|arr_ds_4x4|arr_(ss|ds)_8x8)$$
 
-.PHONY: help deps configure build sim test check lint synth bench regress seeds waves clean
+.PHONY: help deps configure build sim test check lint synth bench regress seeds waves clean \
+        regress-local regress-slurm regress-slurm-test
 .PHONY: coverage mutate sanitize fuzz formal
 
 help:
@@ -47,6 +48,11 @@ help:
 	@echo "               (FUZZ_SECONDS=$(FUZZ_SECONDS) each; findings in $(BUILD)/fuzz/findings/)"
 	@echo "  make mutate  inject every fault of mutate/mutants.ini into a copy of rtl/ and check"
 	@echo "               that the regression kills it (build-mutate/mutants.md)"
+	@echo "  make regress-local  a sharded regression on this machine: SUITE=$(SUITE) (tests, lockstep,"
+	@echo "               seeds, formal, mutants) in SHARDS=$(SHARDS) shards, merged ($(BUILD)/regress/)"
+	@echo "  make regress-slurm  the same as a Slurm job array and a merge job (SLURM_OPTS='-p part"
+	@echo "               --time=1:00:00 --mem=4G' go to sbatch); make regress-slurm-test starts a"
+	@echo "               one-node Slurm here and checks the launcher on it (with two mutant shards)"
 	@echo "  make bench   Google Benchmark: quantizer speed, array simulation speed (checked,"
 	@echo "               unchecked, Icarus Verilog), networks, accuracy on 10 000 images; the"
 	@echo "               Python quantizer against the CLI"
@@ -92,7 +98,7 @@ sanitize: deps
 	  '-DSWIS_CONFIG_FILTER=$(SANITIZE_CONFIGS)'
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target swis_tests swis
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(SANITIZE_BUILD) -j $(JOBS) --output-on-failure -E '^(SystemC|Synth|Formal|Python)\.'
+	  ctest --test-dir $(SANITIZE_BUILD) -j $(JOBS) --output-on-failure -E '^(SystemC|Synth|Formal|Python|Regress)\.'
 
 seeds: build
 	for s in $(SEEDS); do \
@@ -120,6 +126,22 @@ WAVE ?= $(shell ls -t $$(find $(BUILD) . -maxdepth 3 -name '*.fst' 2>/dev/null) 
 waves:
 	@test -n "$(WAVE)" || { echo "no .fst found: run make sim WAVES=1 or swis run --waves F.fst first"; exit 1; }
 	gtkwave $(WAVE) $(basename $(WAVE)).gtkw
+
+# Sharded regressions (regress/regress.py; README, "Regressions on a cluster"): SUITE is one of
+# tests, lockstep, seeds, formal, mutants; SHARDS its number of shards; SLURM_OPTS go to sbatch.
+SUITE ?= lockstep
+SHARDS ?= 4
+SHARD_JOBS ?= 1
+SLURM_OPTS ?=
+regress-local: build
+	python3 regress/regress.py local $(SUITE) $(SHARDS) --out $(BUILD)/regress --jobs $(SHARD_JOBS) --parallel $(JOBS)
+
+regress-slurm: build
+	bash regress/slurm.sh $(SUITE) $(SHARDS) --out $(BUILD)/regress --jobs $(SHARD_JOBS) --wait -- $(SLURM_OPTS)
+
+# The Slurm launcher on a one-node Slurm started here, with two shards of two mutants as well.
+regress-slurm-test: build
+	SWIS_SLURM_MUTANTS='^(pe_shift_plus_one|pe_first_dropped)$$' bash regress/test_slurm.sh $(BUILD)
 
 regress: build
 	SWIS_SOAK=$(SOAK) ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure -R 'Array|Pe'

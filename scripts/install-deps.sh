@@ -25,6 +25,7 @@ packages=(
   pybind11-dev python3-dev            # the Python module (python/)
   zlib1g-dev                          # gzip'd idx files (lib/formats/idx.cpp)
   dataset-fashion-mnist               # the accuracy study and its tests
+  slurm-wlm munge                     # the Slurm launcher's test (regress/test_slurm.sh)
 )
 
 missing=()
