@@ -20,9 +20,12 @@ Suites (README, "Regressions on a cluster"):
     tests     every ctest test of the build but these regression tests (label regress)
     lockstep  the lock-step tests (Pe|Array|Run|Waves) at the default seed
     seeds     the lock-step tests at SWIS_SEEDS (default 1..8), a shard a set of seeds
+    soak      the PE and array tests with SWIS_SOAK (default 40) times their stimulus (make regress)
     formal    the formal proofs (ctest label formal)
     mutants   the faults of mutate/mutants.ini (those SWIS_MUTANTS matches, default all), a shard
               a set of mutants in its own build tree (<build>-mutate-shards/shard<k>)
+    synth     the synthesis sweep (<build>/synth_jobs.txt), a shard a set of designs, each
+              checked against synth/area_record.csv
 SWIS_REGRESS_FAIL=K makes shard K fail on purpose (its exit code and one failed item), to check
 that a merge notices.
 """
@@ -39,7 +42,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCKSTEP = "Pe|Array|Run|Waves"
-SUITES = ("tests", "lockstep", "seeds", "formal", "mutants")
+SUITES = ("tests", "lockstep", "seeds", "soak", "formal", "mutants", "synth")
 
 
 class BadInput(Exception):
@@ -72,6 +75,14 @@ def mutant_ids():
         return [m for m in c.sections() if re.search(only, m)]
     except re.error as e:
         raise BadInput(f"SWIS_MUTANTS is not a regular expression ({e})")
+
+
+def synth_designs(build):
+    path = os.path.join(build, "synth_jobs.txt")
+    if not os.path.exists(path):
+        raise BadInput(f"{path} is missing (run make build first)")
+    with open(path) as f:
+        return [l.split()[0] for l in f if l.strip() and not l.startswith("#")]
 
 
 def junit_items(path, repro):
@@ -136,6 +147,26 @@ def run_shard(suite, k, n, out, build, jobs):
                 it["name"] = f"seed {s}: {it['name']}"
             items += its
             rc = rc or r
+    elif suite == "soak":
+        soak = os.environ.get("SWIS_SOAK", "40")
+        cmd, rc, items = ctest_shard(build, k, n, jobs, out, tag, ["-R", "Array|Pe"], {"SWIS_SOAK": soak})
+        commands.append(f"SWIS_SOAK={soak} " + " ".join(cmd))
+    elif suite == "synth":
+        names = synth_designs(build)[k::n]
+        if names:
+            script = os.path.join(ROOT, "synth", "run_synth.sh")
+            cmd = ["bash", script, "--jobs", os.path.join(build, "synth_jobs.txt"), "--only",
+                   "^(" + "|".join(names) + ")$", "--out", os.path.join(out, tag + ".synth"),
+                   "--record", os.path.join(ROOT, "synth", "area_record.csv"), "--check",
+                   "--no-plots", "-j", str(jobs)]
+            rc = run_logged(cmd, log)
+            commands.append(" ".join(cmd))
+            # run_synth.sh gives one verdict for its designs: each carries it, with its own command.
+            for name in names:
+                items.append({"name": "synth " + name, "status": "passed" if rc == 0 else "failed",
+                              "seconds": 0.0, "detail": "" if rc == 0 else f"run_synth exit {rc}, see {log}",
+                              "repro": f"bash synth/run_synth.sh --jobs {build}/synth_jobs.txt --only '^{name}$' "
+                                       "--record synth/area_record.csv --check --no-plots"})
     elif suite == "mutants":
         ids = mutant_ids()[k::n]
         if ids:
@@ -244,12 +275,14 @@ def main():
             raise BadInput("--jobs and --parallel must be at least 1")
         if a.suite == "seeds":
             seeds()
+        if a.suite == "soak" and not os.environ.get("SWIS_SOAK", "40").isdigit():
+            raise BadInput("SWIS_SOAK must be a positive integer")
         if a.suite == "mutants" and not mutant_ids():
             raise BadInput("no mutant of mutate/mutants.ini matches SWIS_MUTANTS")
         a.out = os.path.abspath(a.out)
         a.build = os.path.abspath(a.build)
         os.makedirs(a.out, exist_ok=True)
-        if a.cmd in ("run", "local") and a.suite != "mutants" and not os.path.exists(
+        if a.cmd in ("run", "local") and a.suite not in ("mutants", "synth") and not os.path.exists(
                 os.path.join(a.build, "CTestTestfile.cmake")):
             raise BadInput(f"{a.build} is not a build tree (run make build first)")
         if a.cmd == "progress":
