@@ -192,4 +192,4 @@ accel-8x8: build
 	build-accel/swis run --weights $(BUILD)/sim-out/W.npy --acts $(BUILD)/sim-out/A.npy --group 4 --pe ds --target 3 --metric mse++ --pad 1 --engine accel --json build-accel/accel-8x8.json
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate build-accel
+	rm -rf $(BUILD) $(SANITIZE_BUILD) build-coverage build-mutate build-mutate-shards build-accel
